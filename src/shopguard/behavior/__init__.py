@@ -1,0 +1,1 @@
+"""ShopGuard behavior package."""

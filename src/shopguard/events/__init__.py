@@ -1,0 +1,1 @@
+"""ShopGuard events package."""

@@ -1,0 +1,1 @@
+"""ShopGuard video package."""
