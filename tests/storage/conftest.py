@@ -23,5 +23,6 @@ def engine(db_url: str) -> Iterator[Engine]:
 
 
 @pytest.fixture
-def Session(engine: Engine) -> sessionmaker[Session]:  # noqa: N802 - a factory, named like one
+def sessions(engine: Engine) -> sessionmaker[Session]:
+    """A session factory on the migrated database."""
     return session_factory(engine)

@@ -48,13 +48,13 @@ def test_sqlite_connections_use_wal_busy_timeout_and_foreign_keys(tmp_path: Path
         assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
 
 
-def test_timestamps_come_back_aware_utc(Session: sessionmaker[Session]) -> None:
+def test_timestamps_come_back_aware_utc(sessions: sessionmaker[Session]) -> None:
     plus2 = timezone(timedelta(hours=2))
     started = datetime(2024, 5, 1, 14, 30, 15, 123456, tzinfo=plus2)
-    with Session.begin() as s:
+    with sessions.begin() as s:
         s.add(Camera(id="door-1", name="Door"))
         s.add(Event(id="e1", camera_id="door-1", track_id=1, started_at=started))
-    with Session() as s:
+    with sessions() as s:
         event = s.get(Event, "e1")
         assert event is not None
         assert event.started_at == started
@@ -64,14 +64,14 @@ def test_timestamps_come_back_aware_utc(Session: sessionmaker[Session]) -> None:
         assert event.status is EventStatus.OPEN
 
 
-def test_naive_datetimes_are_refused(Session: sessionmaker[Session]) -> None:
-    with pytest.raises(StatementError, match="naive datetime"), Session.begin() as s:
+def test_naive_datetimes_are_refused(sessions: sessionmaker[Session]) -> None:
+    with pytest.raises(StatementError, match="naive datetime"), sessions.begin() as s:
         s.add(Camera(id="door-1", name="Door"))
         s.add(Event(camera_id="door-1", track_id=1, started_at=datetime(2024, 5, 1)))
 
 
-def test_database_rejects_unknown_status(engine: Engine, Session: sessionmaker[Session]) -> None:
-    with Session.begin() as s:
+def test_database_rejects_unknown_status(engine: Engine, sessions: sessionmaker[Session]) -> None:
+    with sessions.begin() as s:
         s.add(Camera(id="door-1", name="Door"))
     with pytest.raises(IntegrityError), engine.begin() as connection:
         connection.execute(
@@ -84,13 +84,13 @@ def test_database_rejects_unknown_status(engine: Engine, Session: sessionmaker[S
         )
 
 
-def test_events_need_a_known_camera(Session: sessionmaker[Session]) -> None:
-    with pytest.raises(IntegrityError), Session.begin() as s:
+def test_events_need_a_known_camera(sessions: sessionmaker[Session]) -> None:
+    with pytest.raises(IntegrityError), sessions.begin() as s:
         s.add(Event(camera_id="nowhere", track_id=1, started_at=utcnow()))
 
 
-def test_idempotency_key_is_unique(Session: sessionmaker[Session]) -> None:
-    with pytest.raises(IntegrityError), Session.begin() as s:
+def test_idempotency_key_is_unique(sessions: sessionmaker[Session]) -> None:
+    with pytest.raises(IntegrityError), sessions.begin() as s:
         s.add(AlertDelivery(channel="sms", idempotency_key="k"))
         s.add(AlertDelivery(channel="sms", idempotency_key="k"))
 
