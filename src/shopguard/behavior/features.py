@@ -1,0 +1,229 @@
+"""Pose history → fixed-rate, body-normalised feature windows for the sequence model.
+
+Tracks arrive at 5–30 fps with dropped frames; the model sees ``FeatureConfig.rate_hz``
+steps over ``FeatureConfig.window_s`` seconds. Training and the online scorer both call
+``extract_windows``, so the model never sees features computed any other way.
+
+Per step and joint the features are: x, y relative to the body centre (mid-hip, or the
+mid-shoulder shifted by the window's median torso vector when the hips are missing) in
+torso lengths (median over the window), their velocities in torso lengths per second,
+the keypoint confidence and a present/missing mask; plus the body centre's velocity.
+Missing values are zero, with mask 0.
+
+Example:
+    >>> import numpy as np
+    >>> cfg = FeatureConfig(rate_hz=10, window_s=2)
+    >>> t = np.arange(40) / 15.0
+    >>> kps = np.zeros((40, 17, 3), np.float32)
+    >>> w = extract_windows(t, kps, np.array([t[-1]]), cfg)
+    >>> w.features.shape, bool(w.valid[0])  # no confident joints: an invalid window
+    ((1, 20, 104), False)
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from shopguard.behavior.config import FeatureConfig
+from shopguard.keypoints import FLIP_PAIRS, KEYPOINT_NAMES, KP, NUM_KEYPOINTS
+
+F32 = npt.NDArray[np.float32]
+F64 = npt.NDArray[np.float64]
+Bools = npt.NDArray[np.bool_]
+
+#: Per-joint channels, in the order they appear in a feature vector (17 values each).
+JOINT_CHANNELS: tuple[str, ...] = ("x", "y", "vx", "vy", "conf", "mask")
+#: Whole-body channels appended after the per-joint ones.
+BODY_CHANNELS: tuple[str, ...] = ("centre_vx", "centre_vy")
+FEATURE_NAMES: tuple[str, ...] = (
+    tuple(f"{c}_{k}" for c in JOINT_CHANNELS for k in KEYPOINT_NAMES) + BODY_CHANNELS
+)
+NUM_FEATURES = len(FEATURE_NAMES)
+
+_POS_CLIP = 4.0  # torso lengths
+_VEL_CLIP = 10.0  # torso lengths per second
+
+
+@dataclass(frozen=True, slots=True)
+class Windows:
+    """Feature windows of one track.
+
+    Attributes:
+        features: (n, steps, NUM_FEATURES) float32; zeros for invalid windows.
+        valid: (n,) whether each window had enough of a body to normalise.
+        ends: (n,) window end times (seconds).
+    """
+
+    features: F32
+    valid: Bools
+    ends: F64
+
+
+def _finite_median(values: F64, axis: int) -> F64:
+    """``nanmedian`` without the all-NaN warning (all-NaN slices give NaN)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.asarray(np.nanmedian(values, axis=axis), np.float64)
+
+
+def resample(
+    timestamps: F64, keypoints: F32, query: F64, cfg: FeatureConfig
+) -> tuple[F64, F64, Bools]:
+    """Keypoints at arbitrary query times, joint by joint.
+
+    A joint is present at a query time when a confident sighting lies within
+    ``cfg.hold_s`` of it, or when the sightings around it are at most ``cfg.max_gap_s``
+    apart (then x, y and confidence are linearly interpolated).
+
+    Args:
+        timestamps: (T,) strictly increasing seconds.
+        keypoints: (T, 17, 3) x, y, confidence in pixels.
+        query: (Q,) seconds.
+
+    Returns:
+        xy (Q, 17, 2), confidence (Q, 17), present (Q, 17); zero where not present.
+    """
+    q = np.asarray(query, np.float64)
+    xy = np.zeros((len(q), NUM_KEYPOINTS, 2), np.float64)
+    conf = np.zeros((len(q), NUM_KEYPOINTS), np.float64)
+    present = np.zeros((len(q), NUM_KEYPOINTS), bool)
+    kps = np.asarray(keypoints, np.float64)
+    seen = np.isfinite(kps).all(-1) & (kps[..., 2] >= cfg.min_conf)
+    for j in range(NUM_KEYPOINTS):
+        t = timestamps[seen[:, j]]
+        if len(t) == 0:
+            continue
+        i = np.searchsorted(t, q, side="right")
+        prev_t = np.where(i > 0, t[np.maximum(i - 1, 0)], -np.inf)
+        next_t = np.where(i < len(t), t[np.minimum(i, len(t) - 1)], np.inf)
+        d_prev, d_next = q - prev_t, next_t - q
+        ok = (np.minimum(d_prev, d_next) <= cfg.hold_s) | (d_prev + d_next <= cfg.max_gap_s)
+        obs = kps[seen[:, j], j]
+        present[:, j] = ok
+        for c in range(2):
+            xy[ok, j, c] = np.interp(q[ok], t, obs[:, c])
+        conf[ok, j] = np.interp(q[ok], t, obs[:, 2])
+    return xy, conf, present
+
+
+def _mid(xy: F64, present: Bools, a: int, b: int) -> tuple[F64, Bools]:
+    ok: Bools = np.logical_and(present[..., a], present[..., b])
+    return (xy[..., a, :] + xy[..., b, :]) / 2.0, ok
+
+
+def normalize(xy: F64, conf: F64, present: Bools, cfg: FeatureConfig) -> tuple[F32, Bools]:
+    """Body-normalised features of resampled windows.
+
+    Args:
+        xy: (n, steps, 17, 2) pixels; conf, present: (n, steps, 17).
+
+    Returns:
+        features (n, steps, NUM_FEATURES) float32 and valid (n,).
+    """
+    mid_hip, hips_ok = _mid(xy, present, KP.LEFT_HIP, KP.RIGHT_HIP)
+    mid_sh, sh_ok = _mid(xy, present, KP.LEFT_SHOULDER, KP.RIGHT_SHOULDER)
+    torso_vec = np.where((hips_ok & sh_ok)[..., None], mid_hip - mid_sh, np.nan)
+    torso = _finite_median(np.linalg.norm(torso_vec, axis=-1), axis=1)  # (n,)
+    offset = _finite_median(torso_vec, axis=1)  # (n, 2)
+    has_offset = np.asarray(np.isfinite(offset).all(axis=-1), bool)
+    fallback_ok = sh_ok & has_offset[:, None]
+    centre = np.where(hips_ok[..., None], mid_hip, mid_sh + np.nan_to_num(offset)[:, None])
+    centre_ok = hips_ok | fallback_ok
+    valid = (
+        np.isfinite(torso)
+        & (np.nan_to_num(torso) > 1e-3)
+        & (centre_ok.mean(axis=1) >= cfg.min_valid_fraction)
+    )
+    scale = np.where(valid, np.nan_to_num(torso, nan=1.0), 1.0)[:, None, None, None]
+
+    mask = present & centre_ok[..., None] & valid[:, None, None]
+    rel = np.clip((xy - centre[..., None, :]) / scale, -_POS_CLIP, _POS_CLIP)
+    rel = np.where(mask[..., None], rel, 0.0)
+    vel = np.zeros_like(rel)
+    both = mask[:, 1:] & mask[:, :-1]
+    vel[:, 1:] = np.where(both[..., None], np.diff(rel, axis=1) * cfg.rate_hz, 0.0)
+    vel = np.clip(vel, -_VEL_CLIP, _VEL_CLIP)
+
+    body_ok = centre_ok & valid[:, None]
+    cvel = np.zeros(centre.shape, np.float64)
+    cboth = body_ok[:, 1:] & body_ok[:, :-1]
+    cvel[:, 1:] = np.where(cboth[..., None], np.diff(centre, axis=1) * cfg.rate_hz, 0.0)
+    cvel = np.clip(cvel / scale[..., 0], -_VEL_CLIP, _VEL_CLIP)
+
+    features = np.concatenate(
+        [rel[..., 0], rel[..., 1], vel[..., 0], vel[..., 1], np.where(mask, conf, 0.0), mask, cvel],
+        axis=-1,
+    )
+    return features.astype(np.float32), valid
+
+
+def window_grid(ends: F64, cfg: FeatureConfig) -> F64:
+    """(n, steps) sample times of windows ending at ``ends``, oldest first."""
+    offsets = (np.arange(cfg.steps) - (cfg.steps - 1)) / cfg.rate_hz
+    return np.asarray(ends, np.float64)[:, None] + offsets[None, :]
+
+
+def extract_windows(
+    timestamps: npt.ArrayLike, keypoints: npt.ArrayLike, ends: npt.ArrayLike, cfg: FeatureConfig
+) -> Windows:
+    """Feature windows of one track ending at each time in ``ends``.
+
+    Args:
+        timestamps: (T,) strictly increasing seconds.
+        keypoints: (T, 17, 3) x, y (pixels), confidence; non-finite values count as missing.
+        ends: (n,) window end times; steps before the track starts are missing.
+    """
+    ends_a = np.atleast_1d(np.asarray(ends, np.float64))
+    t = np.asarray(timestamps, np.float64)
+    kps = np.asarray(keypoints, np.float32)
+    if len(ends_a) == 0 or len(t) == 0:
+        feats = np.zeros((len(ends_a), cfg.steps, NUM_FEATURES), np.float32)
+        return Windows(feats, np.zeros(len(ends_a), bool), ends_a)
+    grid = window_grid(ends_a, cfg)
+    xy, conf, present = resample(t, kps, grid.ravel(), cfg)
+    shape = (*grid.shape, NUM_KEYPOINTS)
+    features, valid = normalize(
+        xy.reshape(*shape, 2), conf.reshape(shape), present.reshape(shape), cfg
+    )
+    return Windows(features, valid, ends_a)
+
+
+def window_ends(timestamps: npt.ArrayLike, stride_s: float, min_history_s: float) -> F64:
+    """Frame times at which a track is scored: every ``stride_s`` after ``min_history_s``."""
+    t = np.asarray(timestamps, np.float64)
+    ends: list[float] = []
+    due = t[0] + min_history_s if len(t) else 0.0
+    for ti in t:
+        if ti >= due - 1e-9:
+            ends.append(float(ti))
+            due = ti + stride_s
+    return np.asarray(ends, np.float64)
+
+
+def flip_index() -> tuple[npt.NDArray[np.int64], F32]:
+    """Index and sign that mirror a feature vector left-right: ``f[..., index] * sign``.
+
+    Mirroring swaps left and right joints and negates x positions and x velocities.
+    """
+    n = NUM_KEYPOINTS
+    joint_perm = np.arange(n)
+    for a, b in FLIP_PAIRS:
+        joint_perm[a], joint_perm[b] = b, a
+    index = np.arange(NUM_FEATURES)
+    sign = np.ones(NUM_FEATURES, np.float32)
+    for c, name in enumerate(JOINT_CHANNELS):
+        index[c * n : (c + 1) * n] = c * n + joint_perm
+        if name in ("x", "vx"):
+            sign[c * n : (c + 1) * n] = -1.0
+    sign[FEATURE_NAMES.index("centre_vx")] = -1.0
+    return index, sign
+
+
+def flip_features(features: F32) -> F32:
+    """Mirror windows (…, NUM_FEATURES) left-right."""
+    index, sign = flip_index()
+    return np.asarray(features[..., index] * sign, np.float32)

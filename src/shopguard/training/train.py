@@ -1,0 +1,184 @@
+"""Train a sequence model on feature windows cut from labelled clips.
+
+Windows come from ``shopguard.behavior.features.extract_windows`` (the scorer's own
+code), end at frame times every ``stride_s`` seconds and take the label of their last
+frame. Training uses class-weighted BCE, left-right mirroring, early stopping on the
+validation PR-AUC, and a temperature fitted on validation logits for calibration.
+
+Example:
+    >>> data = build_windows(clips, FeatureConfig(), stride_s=0.5)  # doctest: +SKIP
+    >>> result = train_model(data, val_data, TrainConfig(arch="lstm"))  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+import torch
+from torch import nn
+from tqdm import tqdm
+
+from shopguard.behavior.config import FeatureConfig
+from shopguard.behavior.features import NUM_FEATURES, extract_windows, flip_index, window_ends
+from shopguard.training import metrics
+from shopguard.training.clip import PoseClip
+from shopguard.training.models import Arch, build_model
+
+
+@dataclass(frozen=True, slots=True)
+class WindowSet:
+    """Model inputs ``x`` (n, steps, features) float32, labels ``y`` (n,) and source clip."""
+
+    x: npt.NDArray[np.float32]
+    y: npt.NDArray[np.float32]
+    clip: npt.NDArray[np.int64]
+
+    def __len__(self) -> int:
+        return len(self.y)
+
+    @property
+    def positive_fraction(self) -> float:
+        return float(self.y.mean()) if len(self.y) else 0.0
+
+
+def build_windows(
+    clips: Iterable[PoseClip], cfg: FeatureConfig, stride_s: float, min_history_s: float = 1.0
+) -> WindowSet:
+    """Valid windows of every clip, labelled with their last frame's label."""
+    xs, ys, ids = [], [], []
+    for i, clip in enumerate(clips):
+        ends = window_ends(clip.timestamps, stride_s, min_history_s)
+        if len(ends) == 0:
+            continue
+        w = extract_windows(clip.timestamps, clip.keypoints, ends, cfg)
+        frame = np.searchsorted(clip.timestamps, ends, side="right") - 1
+        xs.append(w.features[w.valid])
+        ys.append(clip.labels[frame][w.valid].astype(np.float32))
+        ids.append(np.full(int(w.valid.sum()), i, np.int64))
+    if not xs:
+        return WindowSet(
+            np.zeros((0, cfg.steps, NUM_FEATURES), np.float32),
+            np.zeros(0, np.float32),
+            np.zeros(0, np.int64),
+        )
+    return WindowSet(np.concatenate(xs), np.concatenate(ys), np.concatenate(ids))
+
+
+@dataclass(frozen=True, slots=True)
+class TrainConfig:
+    """Hyper-parameters of one training run."""
+
+    arch: Arch = "lstm"
+    hidden: int = 64
+    epochs: int = 30
+    batch_size: int = 256
+    lr: float = 2e-3
+    weight_decay: float = 1e-4
+    patience: int = 5
+    seed: int = 0
+    threads: int = 2
+    mirror: bool = True
+
+
+@dataclass
+class TrainResult:
+    """The best model (by validation PR-AUC), its calibration and the learning history."""
+
+    model: nn.Module
+    config: TrainConfig
+    best_epoch: int
+    val_pr_auc: float
+    temperature: float
+    seconds: float
+    history: list[dict[str, float]] = field(default_factory=list)
+
+
+def predict_logits(model: nn.Module, x: npt.NDArray[np.float32], batch: int = 2048) -> np.ndarray:
+    """Logits for windows, in evaluation mode, without gradients."""
+    model.eval()
+    with torch.no_grad():
+        return np.concatenate(
+            [model(torch.from_numpy(x[i : i + batch])).numpy() for i in range(0, len(x), batch)]
+            or [np.zeros(0, np.float32)]
+        )
+
+
+def fit_temperature(logits: np.ndarray, labels: np.ndarray) -> float:
+    """Temperature T minimising the validation log-loss of ``sigmoid(logit / T)``."""
+    z = np.asarray(logits, np.float64)
+    y = np.asarray(labels, np.float64)
+    grid = np.exp(np.linspace(np.log(0.25), np.log(8.0), 121))
+
+    def nll(temp: float) -> float:
+        s = z / temp
+        return float(np.mean(np.logaddexp(0.0, s) - y * s))
+
+    return float(min(grid, key=nll))
+
+
+def _weighted_loss(pos_weight: float) -> nn.BCEWithLogitsLoss:
+    return nn.BCEWithLogitsLoss(pos_weight=torch.tensor(pos_weight, dtype=torch.float32))
+
+
+def train_model(
+    train: WindowSet, val: WindowSet, cfg: TrainConfig, progress: bool = True
+) -> TrainResult:
+    """Train with early stopping on validation PR-AUC; returns the best epoch's model."""
+    if len(train) == 0 or len(val) == 0:
+        raise ValueError(f"need training and validation windows, got {len(train)} and {len(val)}")
+    torch.manual_seed(cfg.seed)
+    torch.set_num_threads(cfg.threads)
+    rng = np.random.default_rng(cfg.seed)
+    model = build_model(cfg.arch, NUM_FEATURES, cfg.hidden)
+    optimiser = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    n_pos = max(float(train.y.sum()), 1.0)
+    loss_fn = _weighted_loss((len(train) - n_pos) / n_pos)
+    flip_idx, flip_sign = (torch.from_numpy(a) for a in flip_index())
+    x_all, y_all = torch.from_numpy(train.x), torch.from_numpy(train.y)
+
+    best_state, best_ap, best_epoch, history = None, -1.0, 0, []
+    start = time.perf_counter()
+    bar = tqdm(range(1, cfg.epochs + 1), desc=f"train {cfg.arch}", disable=not progress)
+    for epoch in bar:
+        model.train()
+        order = torch.from_numpy(rng.permutation(len(train)))
+        total = 0.0
+        for i in range(0, len(order), cfg.batch_size):
+            idx = order[i : i + cfg.batch_size]
+            xb = x_all[idx]
+            if cfg.mirror:
+                flip = torch.from_numpy(rng.random(len(idx)) < 0.5)
+                xb = torch.where(flip[:, None, None], xb[..., flip_idx] * flip_sign, xb)
+            loss = loss_fn(model(xb), y_all[idx])
+            optimiser.zero_grad()
+            loss.backward()
+            nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimiser.step()
+            total += float(loss) * len(idx)
+        logits = predict_logits(model, val.x)
+        val_loss = float(loss_fn(torch.from_numpy(logits), torch.from_numpy(val.y)))
+        ap = metrics.average_precision(val.y, logits)
+        history.append(
+            {
+                "epoch": epoch,
+                "train_loss": total / len(train),
+                "val_loss": val_loss,
+                "val_pr_auc": ap,
+            }
+        )
+        bar.set_postfix(loss=f"{total / len(train):.3f}", val_ap=f"{ap:.3f}")
+        if ap > best_ap:
+            best_ap, best_epoch, best_state = ap, epoch, copy.deepcopy(model.state_dict())
+        elif epoch - best_epoch >= cfg.patience:
+            break
+    assert best_state is not None
+    model.load_state_dict(best_state)
+    temperature = fit_temperature(predict_logits(model, val.x), val.y)
+    return TrainResult(
+        model.eval(), cfg, best_epoch, best_ap, temperature, time.perf_counter() - start, history
+    )
