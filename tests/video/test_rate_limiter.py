@@ -1,3 +1,5 @@
+import itertools
+
 import pytest
 
 from shopguard.video.rate import FrameRateLimiter
@@ -9,7 +11,7 @@ def test_keeps_target_rate_for_any_source_rate(source_fps: float) -> None:
     n = int(source_fps * 20)
     kept = [i / source_fps for i in range(n) if limiter.due(i / source_fps)]
     assert len(kept) == pytest.approx(100, abs=2)
-    gaps = [b - a for a, b in zip(kept, kept[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(kept)]
     assert min(gaps) >= 0.2 - 1 / source_fps - 1e-6
 
 

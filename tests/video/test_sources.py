@@ -1,3 +1,4 @@
+import itertools
 import threading
 import time
 from collections.abc import Callable
@@ -48,7 +49,8 @@ def test_audio_only_file_has_no_video_stream(tmp_path: Path) -> None:
     path = tmp_path / "tone.wav"
     with av.open(str(path), "w") as container:
         stream = container.add_stream("pcm_s16le", rate=8000)
-        frame = av.AudioFrame.from_ndarray(np.zeros((1, 800), np.int16), format="s16", layout="mono")
+        samples = np.zeros((1, 800), np.int16)
+        frame = av.AudioFrame.from_ndarray(samples, format="s16", layout="mono")
         frame.sample_rate = 8000
         for packet in stream.encode(frame):
             container.mux(packet)
@@ -128,4 +130,4 @@ def test_looped_file_plays_as_a_live_stream(make_video: Callable[..., Path]) -> 
             source.stop()
     assert len(frames) == 40
     assert [f.index for f in frames] == list(range(40))
-    assert all(b.t >= a.t for a, b in zip(frames, frames[1:], strict=False))
+    assert all(b.t >= a.t for a, b in itertools.pairwise(frames))

@@ -34,4 +34,5 @@ def test_box_iou_and_nms() -> None:
     assert iou[0, 2] == 0
     keep = nms(boxes, np.array([0.5, 0.9, 0.8], np.float32), iou_threshold=0.5)
     assert keep.tolist() == [1, 2]
-    assert nms(boxes, np.array([0.5, 0.9, 0.8], np.float32), iou_threshold=0.7).tolist() == [1, 2, 0]
+    scores = np.array([0.5, 0.9, 0.8], np.float32)
+    assert nms(boxes, scores, iou_threshold=0.7).tolist() == [1, 2, 0]

@@ -11,6 +11,7 @@ from typing import Any
 
 from tqdm import tqdm
 
+from shopguard.core import Frame
 from shopguard.video.source import SourceError, SourceSettings, VideoSource
 from shopguard.video.writer import Mp4Writer
 from shopguard.vision.draw import draw_tracks
@@ -80,21 +81,24 @@ def analyze(
         analysis_fps=fps,
         motion=MotionSettings(enabled=motion_gate),
     )
+    frames_iter = source.frames()
+    first = next(frames_iter, None)  # opening errors surface here, before any output
+    if first is None:
+        raise SourceError(f"no video frames in {video}")
     out.mkdir(parents=True, exist_ok=True)
     writer = Mp4Writer(out / "annotated.mp4", fps=fps) if annotate else None
     track_ids: set[int] = set()
     analysed = frames = 0
     started = time.perf_counter()
-    frames_iter = source.frames()
+    expected = round(source.status.duration_s * min(fps, source.status.source_fps or fps))
+    frame: Frame | None = first
     with open(out / "tracks.jsonl", "w", encoding="utf-8") as jsonl, tqdm(
-        desc=f"analyse {Path(video).name}", unit="frame", disable=not progress
+        desc=f"analyse {Path(video).name}",
+        unit="frame",
+        total=expected or None,
+        disable=not progress,
     ) as bar:
-        while True:
-            t0 = time.perf_counter()
-            frame = next(frames_iter, None)
-            pipeline.timer.add("decode", (time.perf_counter() - t0) * 1000)
-            if frame is None:
-                break
+        while frame is not None:
             result = pipeline.process(frame)
             frames += 1
             analysed += result.analysed
@@ -103,6 +107,9 @@ def analyze(
             if writer:
                 writer.write(draw_tracks(frame.image.copy(), result.tracks))
             bar.update()
+            t0 = time.perf_counter()
+            frame = next(frames_iter, None)
+            pipeline.timer.add("decode", (time.perf_counter() - t0) * 1000)
     if writer:
         writer.close()
     wall = time.perf_counter() - started

@@ -61,6 +61,7 @@ class SourceStatus:
     width: int = 0
     height: int = 0
     source_fps: float = 0.0
+    duration_s: float = 0.0
     history: list[str] = field(default_factory=list)
 
     def set_error(self, message: str) -> None:
@@ -162,7 +163,7 @@ class VideoSource:
                 backoff = self.settings.backoff
                 if backoff.max_attempts is not None and attempt > backoff.max_attempts:
                     self.status.state = SourceState.FAILED
-                    log.error("%s: giving up after %d attempts: %s", self.camera_id, attempt, message)
+                    log.error("%s: giving up after %d tries: %s", self.camera_id, attempt, message)
                     return
                 self.status.reconnects += 1
                 self.status.state = SourceState.RECONNECTING
@@ -193,6 +194,10 @@ class VideoSource:
             stream.thread_type = "AUTO"
             rate = stream.average_rate or stream.guessed_rate
             self.status.source_fps = float(rate) if rate else 0.0
+            if stream.duration and stream.time_base:
+                self.status.duration_s = float(stream.duration * stream.time_base)
+            elif container.duration:
+                self.status.duration_s = container.duration / av.time_base
             wall_start, stream_start = time.monotonic(), None
             decoded_any = False
             for packet in container.demux(stream):

@@ -87,7 +87,7 @@ class VisionPipeline:
         self.timer.add("inference", _ms_since(start))
         start = time.perf_counter()
         poses = self.estimator.decode(raw, transform)
-        self.timer.add("decode", _ms_since(start))
+        self.timer.add("decode_output", _ms_since(start))
         return poses
 
 

@@ -68,12 +68,12 @@ class PersonTracker:
         confirmed = ids >= 0
         if not confirmed.any():
             return Tracks.empty()
-        tracked = tracked[confirmed]
+        kept: sv.Detections = tracked[confirmed]  # type: ignore[assignment]
         return Tracks(
             Poses(
-                boxes=np.asarray(tracked.xyxy, np.float32),
-                scores=np.asarray(tracked.confidence, np.float32),
-                keypoints=np.asarray(tracked.data[_KEYPOINTS], np.float32),
+                boxes=np.asarray(kept.xyxy, np.float32),
+                scores=np.asarray(kept.confidence, np.float32),
+                keypoints=np.asarray(kept.data[_KEYPOINTS], np.float32),
             ),
             ids[confirmed] + 1,
         )

@@ -1,0 +1,1 @@
+"""Test media and helpers that tests and benchmarks share."""
