@@ -1,0 +1,155 @@
+"""ShopGuard's validated configuration: one YAML file, checked by pydantic.
+
+Errors name the file and the field (``config.yaml: cameras.0.url: Field required``).
+
+Example:
+    >>> cfg = ServiceConfig.model_validate({"cameras": [{"id": "door", "url": "demo.mp4"}]})
+    >>> cfg.cameras[0].analysis_fps
+    5.0
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from shopguard.behavior.config import ScorerConfig, ZoneConfig
+from shopguard.events.config import EventConfig
+
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,62}$"
+
+
+class ConfigError(ValueError):
+    """The configuration is invalid; the message names the file and each bad field."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class MotionConfig(_Strict):
+    """Motion gate (see ``shopguard.vision.motion``)."""
+
+    enabled: bool = True
+    pixel_threshold: int = Field(default=18, ge=1, le=255)
+    min_area: float = Field(default=0.002, gt=0, lt=1)
+    max_idle_s: float = Field(default=1.0, gt=0)
+
+
+class CameraConfig(_Strict):
+    """One camera: where its video comes from and how it is analysed."""
+
+    id: str = Field(pattern=SLUG_PATTERN, description="stable slug, used in URLs and topics")
+    name: str = ""
+    url: str = Field(min_length=1, description="RTSP/HTTP URL, file path or webcam:N")
+    enabled: bool = True
+    analysis_fps: float = Field(default=5.0, gt=0, le=30, description="pose model runs this often")
+    record_fps: float = Field(default=10.0, gt=0, le=30, description="frames kept for evidence")
+    loop: bool = Field(default=False, description="play a file as a live stream (demo cameras)")
+    zones: list[ZoneConfig] = Field(default_factory=list)
+    motion: MotionConfig = MotionConfig()
+    events: EventConfig | None = Field(default=None, description="overrides the service default")
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.id
+
+
+class ServerConfig(_Strict):
+    """HTTP service settings."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=1, le=65535)
+    threads: int = Field(default=32, ge=4, le=512, description="waitress worker threads")
+    base_url: str = Field(default="", description="public URL used in alert links")
+    secure_cookies: bool = Field(default=False, description="set when served over HTTPS")
+
+
+class WorkerConfig(_Strict):
+    """Camera worker processes and their supervision."""
+
+    inference_threads: int = Field(default=2, ge=1, le=64)
+    heartbeat_timeout_s: float = Field(default=20.0, gt=0)
+    restart_backoff_s: float = Field(default=1.0, gt=0)
+    restart_backoff_max_s: float = Field(default=60.0, gt=0)
+    offline_alert_after_s: float = Field(default=15.0, ge=0)
+    live_view_fps: float = Field(default=5.0, gt=0, le=30)
+
+
+class ModelsConfig(_Strict):
+    """Model files; empty means the shipped defaults in ``models/``."""
+
+    pose: Path | None = None
+    behavior: Path | None = None
+
+
+class ServiceConfig(_Strict):
+    """The whole configuration file."""
+
+    data_dir: Path = Path("var")
+    database_url: str = Field(default="", description="empty: SQLite file in data_dir")
+    server: ServerConfig = ServerConfig()
+    worker: WorkerConfig = WorkerConfig()
+    models: ModelsConfig = ModelsConfig()
+    events: EventConfig = EventConfig()
+    scorer: ScorerConfig = ScorerConfig()
+    cameras: list[CameraConfig] = Field(default_factory=list)
+
+    @field_validator("cameras")
+    @classmethod
+    def _unique_ids(cls, cameras: list[CameraConfig]) -> list[CameraConfig]:
+        ids = [c.id for c in cameras]
+        duplicates = sorted({i for i in ids if ids.count(i) > 1})
+        if duplicates:
+            raise ValueError(f"duplicate camera ids: {', '.join(duplicates)}")
+        return cameras
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'shopguard.db').resolve()}"
+
+    def camera_events(self, camera: CameraConfig) -> EventConfig:
+        """The event settings that apply to ``camera``."""
+        return camera.events or self.events
+
+
+def format_validation_error(exc: ValidationError, source: str) -> str:
+    """One line per bad field: ``source: a.b.0: message``."""
+    lines = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err["loc"]) or "(top level)"
+        lines.append(f"{source}: {loc}: {err['msg']}")
+    return "\n".join(lines)
+
+
+def parse_config(data: Any, source: str = "<config>") -> ServiceConfig:
+    """Validate already-parsed configuration data."""
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{source}: the top level must be a mapping, got {type(data).__name__}")
+    try:
+        return ServiceConfig.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(format_validation_error(exc, source)) from exc
+
+
+def load_config(path: str | Path) -> ServiceConfig:
+    """Read and validate a YAML configuration file.
+
+    Raises:
+        ConfigError: unreadable file, malformed YAML or an invalid field (message names it).
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: malformed YAML: {exc}") from exc
+    return parse_config(data, str(path))
