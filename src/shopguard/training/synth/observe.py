@@ -1,0 +1,151 @@
+"""What a camera and a pose model would report: projection, visibility and degradation.
+
+:func:`project_truth` gives exact 2D keypoints with 0/1 visibility (hidden by a shelf or
+wall, behind the camera or outside the image = 0). :func:`degrade` turns them into
+pose-model-like output: confidences that fall with person size, facing away and
+self-occlusion by the torso, pixel noise, dropped joints and rare left/right swaps.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from shopguard.keypoints import FACE_KEYPOINTS, FLIP_PAIRS, KP, NUM_KEYPOINTS
+from shopguard.training.synth.camera import Camera
+from shopguard.training.synth.scene import Store
+from shopguard.training.synth.skeleton import NECK, PELVIS, Array
+
+F32 = npt.NDArray[np.float32]
+ARM_JOINTS = (KP.LEFT_ELBOW, KP.RIGHT_ELBOW, KP.LEFT_WRIST, KP.RIGHT_WRIST)
+
+
+@dataclass(slots=True)
+class Truth:
+    """Exact observation of one person: keypoints (T, 17, 3) with 0/1 confidence,
+    visible-body boxes (T, 4) xyxy (zeros if nothing visible), person height in pixels (T,)
+    and the visibility of every joint (T, NUM_JOINTS)."""
+
+    keypoints: F32
+    boxes: F32
+    height_px: Array
+    visible: npt.NDArray[np.bool_]
+
+
+def project_truth(camera: Camera, store: Store, joints: Array, body_height: float) -> Truth:
+    """Project world joints (T, J, 3) and work out which are visible."""
+    uv, z = camera.project(joints)
+    in_view = (
+        (z > 0.3)
+        & (uv[..., 0] >= 0)
+        & (uv[..., 0] < camera.width)
+        & (uv[..., 1] >= 0)
+        & (uv[..., 1] < camera.height)
+    )
+    visible = in_view & ~store.occluded(camera, joints)
+    kps = np.zeros((len(joints), NUM_KEYPOINTS, 3), np.float32)
+    kps[..., :2] = np.where(visible[:, :NUM_KEYPOINTS, None], uv[:, :NUM_KEYPOINTS], 0.0)
+    kps[..., 2] = visible[:, :NUM_KEYPOINTS]
+    depth = np.maximum(z[:, PELVIS], 0.3)
+    height_px = body_height * camera.focal / depth
+    pad = 0.07 * camera.focal / depth
+    big = np.where(visible[..., None], uv, np.nan)
+    any_vis = visible.any(1)
+    boxes = np.zeros((len(joints), 4), np.float32)
+    if any_vis.any():
+        with np.errstate(all="ignore"):
+            lo = np.nanmin(big[any_vis], axis=1) - pad[any_vis, None]
+            hi = np.nanmax(big[any_vis], axis=1) + pad[any_vis, None]
+        boxes[any_vis] = np.concatenate([lo, hi], 1)
+        boxes[:, [0, 2]] = np.clip(boxes[:, [0, 2]], 0, camera.width)
+        boxes[:, [1, 3]] = np.clip(boxes[:, [1, 3]], 0, camera.height)
+    return Truth(kps, boxes, height_px, visible)
+
+
+def _torso_hides(camera: Camera, joints: Array, uv: Array) -> npt.NDArray[np.bool_]:
+    """(T, 17) whether an arm joint is behind the torso as seen from the camera."""
+    right = joints[:, KP.RIGHT_SHOULDER] - joints[:, KP.LEFT_SHOULDER]
+    up = joints[:, NECK] - joints[:, PELVIS]
+    normal = np.cross(up, right)
+    cam_side = np.sign(np.sum((np.asarray(camera.position) - joints[:, PELVIS]) * normal, -1))
+    quad = uv[:, [KP.LEFT_SHOULDER, KP.RIGHT_SHOULDER, KP.RIGHT_HIP, KP.LEFT_HIP]]
+    centre = quad.mean(1, keepdims=True)
+    quad = centre + (quad - centre) * 1.15
+    hidden = np.zeros(uv.shape[:2], dtype=bool)
+    hidden = hidden[:, :NUM_KEYPOINTS]
+    for j in ARM_JOINTS:
+        side = np.sign(np.sum((joints[:, j] - joints[:, PELVIS]) * normal, -1))
+        inside = np.ones(len(joints), dtype=bool)
+        for k in range(4):
+            a, b = quad[:, k], quad[:, (k + 1) % 4]
+            cross = (b[:, 0] - a[:, 0]) * (uv[:, j, 1] - a[:, 1]) - (b[:, 1] - a[:, 1]) * (
+                uv[:, j, 0] - a[:, 0]
+            )
+            inside &= cross * _orientation(quad) >= 0
+        hidden[:, j] = inside & (side != cam_side)
+    return hidden
+
+
+def _orientation(quad: Array) -> Array:
+    """Sign of the signed area of each quad (+1 or -1)."""
+    x, y = quad[..., 0], quad[..., 1]
+    area = np.sum(x * np.roll(y, -1, 1) - np.roll(x, -1, 1) * y, 1)
+    return np.where(area >= 0, 1.0, -1.0)
+
+
+def _ar1(rng: np.random.Generator, shape: tuple[int, ...], rho: float) -> Array:
+    """Temporally correlated unit-variance noise along axis 0."""
+    e = rng.standard_normal(shape)
+    out = np.empty(shape)
+    out[0] = e[0]
+    k = np.sqrt(1 - rho**2)
+    for t in range(1, shape[0]):
+        out[t] = rho * out[t - 1] + k * e[t]
+    return out
+
+
+def degrade(
+    camera: Camera, joints: Array, truth: Truth, rng: np.random.Generator
+) -> tuple[F32, F32, dict[str, float]]:
+    """Pose-model-like keypoints (T, 17, 3) and boxes (T, 4) from the exact observation.
+
+    Returns the arrays and the sampled quality parameters (for ``meta``).
+    """
+    t = len(joints)
+    uv = truth.keypoints[..., :2].astype(np.float64)
+    full_uv, _ = camera.project(joints)
+    quality = float(rng.uniform(0.6, 0.95))
+    noise = float(rng.uniform(0.004, 0.02))
+    drop = float(rng.uniform(0.0, 0.04))
+    h = truth.height_px[:, None]
+    conf = quality - 0.3 * np.exp(-(h - 60) / 150) + rng.normal(0, 0.06, (t, NUM_KEYPOINTS))
+    to_cam = np.asarray(camera.position) - joints[:, KP.NOSE]
+    mid_ear = (joints[:, KP.LEFT_EAR] + joints[:, KP.RIGHT_EAR]) / 2
+    facing = np.sum((joints[:, KP.NOSE] - mid_ear) * to_cam, -1) / (
+        np.linalg.norm(joints[:, KP.NOSE] - mid_ear, axis=-1) * np.linalg.norm(to_cam, axis=-1)
+    )
+    face = list(FACE_KEYPOINTS[:3])
+    conf[:, face] *= np.where(facing[:, None] < -0.1, 0.25, 1.0)
+    conf[_torso_hides(camera, joints, full_uv)] *= rng.uniform(0.25, 0.5)
+    conf[rng.random((t, NUM_KEYPOINTS)) < drop] = 0.0
+    if rng.random() < 0.3 and t > 10:
+        j = int(rng.integers(5, NUM_KEYPOINTS))
+        start = int(rng.integers(t))
+        conf[start : start + int(rng.integers(2, 20)), j] = 0.0
+    conf = np.clip(conf, 0.0, 1.0) * truth.keypoints[..., 2]
+    sigma = noise * h[..., None] * (1.0 + 1.5 * (1.0 - conf[..., None]))
+    jitter = 0.6 * rng.standard_normal((t, NUM_KEYPOINTS, 2)) + 0.8 * _ar1(
+        rng, (t, NUM_KEYPOINTS, 2), 0.8
+    )
+    xy = uv + sigma * jitter
+    swap = rng.random(t) < 0.005
+    for a, b in FLIP_PAIRS:
+        xy[swap, a], xy[swap, b] = xy[swap, b].copy(), xy[swap, a].copy()
+        conf[swap, a], conf[swap, b] = conf[swap, b].copy(), conf[swap, a].copy()
+    kps = np.concatenate([np.where(conf[..., None] > 0, xy, 0.0), conf[..., None]], -1)
+    box_h = (truth.boxes[:, 3] - truth.boxes[:, 1])[:, None]
+    boxes = truth.boxes + rng.normal(0, 0.02, (t, 4)) * box_h
+    params = {"quality": round(quality, 3), "noise": round(noise, 4), "joint_drop": round(drop, 4)}
+    return kps.astype(np.float32), boxes.astype(np.float32), params

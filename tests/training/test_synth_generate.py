@@ -1,0 +1,86 @@
+"""Synthetic clip, split and scene generation."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from shopguard.training.synth import generate_clips, generate_scene, generate_split, scene_clips
+
+
+@pytest.fixture(scope="module")
+def clips() -> list:
+    return generate_clips(11, 12, theft_fraction=0.5)
+
+
+def test_same_seed_gives_identical_clips_and_other_seeds_differ(clips: list) -> None:
+    again = generate_clips(11, 12, theft_fraction=0.5)
+    for a, b in zip(clips, again, strict=True):
+        assert a.clip_id == b.clip_id
+        np.testing.assert_array_equal(a.keypoints, b.keypoints)
+        np.testing.assert_array_equal(a.labels, b.labels)
+    other = generate_clips(12, 2)
+    assert not np.array_equal(other[0].keypoints[:5], clips[0].keypoints[:5])
+
+
+def test_clips_are_well_formed(clips: list) -> None:
+    assert len(clips) == 12
+    for c in clips:
+        assert len(c) >= 8
+        assert np.all(np.diff(c.timestamps) > 0)
+        conf = c.keypoints[..., 2]
+        assert conf.min() >= 0 and conf.max() <= 1
+        assert np.all(c.keypoints[conf == 0][:, :2] == 0)
+        assert np.all(c.boxes[:, 2] >= c.boxes[:, 0]) and np.all(c.boxes[:, 3] >= c.boxes[:, 1])
+        m = c.meta
+        assert m["source"] == "synthetic" and 5 <= m["fps"] <= 30
+        w, _h = m["frame_size"]
+        vis = c.keypoints[conf > 0]
+        assert vis[:, 0].min() > -w * 0.2 and vis[:, 0].max() < w * 1.2
+        assert {z["kind"] for z in m["zones"]} <= {"shelf", "checkout", "exit"}
+        assert all({"behavior", "t_start", "t_end", "label"} <= set(s) for s in m["segments"])
+
+
+def test_positive_frames_are_exactly_the_concealment_segments(clips: list) -> None:
+    thieves = [c for c in clips if c.meta["role"] == "thief"]
+    assert len(thieves) >= 5
+    assert sum(int(c.labels.any()) for c in thieves) >= 4
+    for c in clips:
+        if c.meta["id_switch_t"] is not None:
+            continue
+        spans = [(s["t_start"], s["t_end"]) for s in c.meta["segments"] if s["label"] == 1]
+        inside = np.zeros(len(c), bool)
+        for a, b in spans:
+            inside |= (c.timestamps >= a - 1e-3) & (c.timestamps <= b + 1e-3)
+        np.testing.assert_array_equal(c.labels.astype(bool), inside)
+        if c.meta["role"] != "thief":
+            assert not c.labels.any()
+
+
+def test_theft_fraction_controls_the_number_of_thieves() -> None:
+    roles = [c.meta["role"] for c in generate_clips(5, 10, theft_fraction=0.0)]
+    assert "thief" not in roles
+    with pytest.raises(ValueError, match="theft_fraction"):
+        generate_clips(5, 2, theft_fraction=1.5)
+
+
+def test_splits_are_fixed_and_disjoint() -> None:
+    train, val = generate_split("train", 2), generate_split("val", 2)
+    assert train[0].clip_id != val[0].clip_id
+    np.testing.assert_array_equal(train[0].keypoints, generate_split("train", 1)[0].keypoints)
+    with pytest.raises(ValueError, match="split"):
+        generate_split("dev", 1)  # type: ignore[arg-type]
+
+
+def test_scene_has_shoppers_zones_and_in_frame_truth() -> None:
+    scene = generate_scene(2, duration=20.0, fps=10.0, n_shoppers=4, n_thieves=1)
+    assert scene.frame_size == (1280, 720) and len(scene.times) == 200
+    assert {z["kind"] for z in scene.zones} == {"shelf", "checkout", "exit"}
+    assert [s.role for s in scene.shoppers].count("thief") == 1
+    for s in scene.shoppers:
+        vis = s.keypoints[s.keypoints[..., 2] > 0]
+        assert np.all((vis[:, 0] >= 0) & (vis[:, 0] < 1280) & (vis[:, 1] >= 0) & (vis[:, 1] < 720))
+        assert s.joints.shape == (200, 24, 3) and s.held.shape == (200, 2)
+        assert not s.labels[~s.present].any()
+    assert any(s.present.any() for s in scene.shoppers)
+    assert all(len(c) >= 2 for c in scene_clips(scene))
