@@ -1,4 +1,4 @@
-"""Pytest fixtures for tests that need a real database: SQLite files and PostgreSQL.
+"""Pytest fixtures for tests that need real servers: databases and an S3 endpoint.
 
 PostgreSQL is found in this order: ``$SHOPGUARD_TEST_POSTGRES_URL`` (an admin URL), a
 server on 127.0.0.1:5432 as ``postgres`` or ``root``, or a throwaway server started
@@ -7,6 +7,8 @@ dropped afterwards; if no server can be reached or started the test is skipped a
 reason says why. Import the fixtures into a ``conftest.py``::
 
     from shopguard.storage.testing import db_url, postgres_admin_url  # noqa: F401
+
+``moto_s3`` runs moto's S3 server (``moto[server]``, a dev dependency) on a free port.
 """
 
 from __future__ import annotations
@@ -21,10 +23,13 @@ import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.exc import OperationalError
+
+from shopguard.storage.evidence import S3EvidenceStore
 
 ENV_URL = "SHOPGUARD_TEST_POSTGRES_URL"
 LOCAL_URLS = (
@@ -45,7 +50,10 @@ def free_port() -> int:
 
 
 def _answers(url: str) -> bool:
-    engine = create_engine(url, connect_args={"connect_timeout": 3})
+    try:
+        engine = create_engine(url, connect_args={"connect_timeout": 3})
+    except ImportError as exc:
+        raise PostgresUnavailable(f"no PostgreSQL driver: {exc}") from exc
     try:
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
@@ -144,3 +152,42 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     admin_url = request.getfixturevalue("postgres_admin_url")
     with temporary_database(admin_url) as url:
         yield url
+
+
+class MotoS3:
+    """A moto S3 server on a fixed port that a test can stop and start again (an outage).
+
+    moto keeps its buckets in process memory, so objects survive a restart.
+    """
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._server: Any = None
+
+    def start(self) -> None:
+        from moto.server import ThreadedMotoServer
+
+        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
+        self._server.start()
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+
+    def store(self, bucket: str, **kwargs: Any) -> S3EvidenceStore:
+        """A store on a new bucket of this server, retrying quickly."""
+        kwargs = {"attempts": 2, "backoff_s": 0.01, "connect_timeout_s": 1, **kwargs}
+        store = S3EvidenceStore(bucket, self.url, "test-key", "test-secret", "us-east-1", **kwargs)
+        store.client.create_bucket(Bucket=bucket)
+        return store
+
+
+@pytest.fixture
+def moto_s3() -> Iterator[MotoS3]:
+    """A running moto S3 server of this test's own (real HTTP on 127.0.0.1)."""
+    server = MotoS3()
+    server.start()
+    yield server
+    server.stop()
