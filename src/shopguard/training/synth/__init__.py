@@ -12,7 +12,9 @@ from shopguard.training.synth.generate import (
     generate_clips,
     generate_scene,
     generate_split,
+    iter_clips,
     scene_clips,
+    split_seed,
 )
 from shopguard.training.synth.scene import Appearance, Scene, ShopperTrack, Store
 
@@ -27,5 +29,7 @@ __all__ = [
     "generate_clips",
     "generate_scene",
     "generate_split",
+    "iter_clips",
     "scene_clips",
+    "split_seed",
 ]

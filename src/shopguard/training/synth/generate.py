@@ -11,6 +11,7 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any, Literal
 
 import numpy as np
@@ -55,26 +56,52 @@ def generate_clips(
     60–600 px tall, 5–30 fps) with pose-model-like noise, dropped joints and frames; a
     few tracks switch identity to a passer-by or break into two clips.
     """
+    return list(
+        iter_clips(
+            seed,
+            n,
+            theft_fraction=theft_fraction,
+            id_switch_rate=id_switch_rate,
+            fragment_rate=fragment_rate,
+            max_duration=max_duration,
+        )
+    )
+
+
+def iter_clips(
+    seed: int,
+    n: int,
+    *,
+    theft_fraction: float = 0.3,
+    id_switch_rate: float = 0.04,
+    fragment_rate: float = 0.05,
+    max_duration: float = 60.0,
+) -> Iterator[PoseClip]:
+    """The clips of :func:`generate_clips`, one at a time (for progress bars)."""
     if not 0.0 <= theft_fraction <= 1.0:
         raise ValueError(f"theft_fraction must be in [0, 1], got {theft_fraction}")
     order = np.random.default_rng([seed, 0]).permutation(n)
     thief = np.zeros(n, dtype=bool)
     thief[order[: round(n * theft_fraction)]] = True
-    clips: list[PoseClip] = []
+    produced = 0
     for i in range(n):
-        if len(clips) >= n:
-            break
-        clips.extend(
-            _clip_for(seed, i, bool(thief[i]), id_switch_rate, fragment_rate, max_duration)
-        )
-    return clips[:n]
+        for clip in _clip_for(seed, i, bool(thief[i]), id_switch_rate, fragment_rate, max_duration):
+            if produced == n:
+                return
+            produced += 1
+            yield clip
 
 
 def generate_split(name: Literal["train", "val", "test"], n: int) -> list[PoseClip]:
     """The fixed ``train`` / ``val`` / ``test`` split (30 % thieves), ``n`` clips."""
+    return generate_clips(split_seed(name), n)
+
+
+def split_seed(name: str) -> int:
+    """Base seed of a named split; ``ValueError`` for an unknown name."""
     if name not in SPLIT_SEEDS:
         raise ValueError(f"unknown split {name!r}; expected one of {sorted(SPLIT_SEEDS)}")
-    return generate_clips(SPLIT_SEEDS[name], n)
+    return SPLIT_SEEDS[name]
 
 
 def _frame_times(rng: np.random.Generator, t0: float, t1: float, fps: float) -> Array:

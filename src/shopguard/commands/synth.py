@@ -1,0 +1,79 @@
+"""``shopguard synth``: synthetic training data and simulated store videos.
+
+``shopguard synth data --out DIR --split train --n 500`` writes a native dataset
+(one ``.npz`` per clip); ``shopguard synth video --out DIR --seed N --duration S``
+renders a store scene to H.264 MP4 plus its ground truth JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from tqdm import tqdm
+
+from shopguard.training.datasets.native import write_clip
+from shopguard.training.synth import iter_clips, split_seed
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the ``synth`` sub-command and its ``data`` / ``video`` actions."""
+    parser = subparsers.add_parser(
+        "synth",
+        help="generate synthetic pose data or simulated store videos",
+        description="Procedural synthetic shoppers (see docs/synthetic-data.md).",
+    )
+    actions = parser.add_subparsers(dest="synth_command", metavar="ACTION", required=True)
+    data = actions.add_parser("data", help="write a native pose dataset (.npz per clip)")
+    data.add_argument("--out", required=True, type=Path, help="output directory")
+    data.add_argument("--split", choices=("train", "val", "test"), default="train")
+    data.add_argument("--n", type=int, default=500, help="number of clips")
+    data.add_argument("--seed", type=int, default=None, help="base seed (default: the split's)")
+    data.add_argument("--theft-fraction", type=float, default=0.3)
+    data.set_defaults(func=run_data)
+    video = actions.add_parser("video", help="render a simulated store video + ground truth")
+    video.add_argument("--out", required=True, type=Path, help="output directory")
+    video.add_argument("--seed", type=int, default=0)
+    video.add_argument("--duration", type=float, default=60.0, help="seconds")
+    video.add_argument("--fps", type=float, default=15.0)
+    video.add_argument("--shoppers", type=int, default=None, help="number of shoppers")
+    video.add_argument("--thieves", type=int, default=None, help="how many of them steal")
+    video.add_argument("--crf", type=int, default=28, help="H.264 quality (lower = larger)")
+    video.set_defaults(func=run_video)
+
+
+def run_data(args: argparse.Namespace) -> int:
+    """Write ``args.n`` clips of the split into ``args.out``; exit code 2 on bad arguments."""
+    if args.n < 1 or not 0.0 <= args.theft_fraction <= 1.0:
+        print(
+            "shopguard synth data: error: --n must be ≥ 1 and --theft-fraction in [0, 1]",
+            file=sys.stderr,
+        )
+        return 2
+    seed = args.seed if args.seed is not None else split_seed(args.split)
+    out = args.out / args.split
+    clips = iter_clips(seed, args.n, theft_fraction=args.theft_fraction)
+    positives = 0
+    for clip in tqdm(clips, total=args.n, desc=f"synth {args.split}", unit="clip"):
+        write_clip(out / f"{clip.clip_id}.npz", clip)
+        positives += int(clip.labels.any())
+    print(f"wrote {args.n} clips ({positives} with concealment) to {out}")
+    return 0
+
+
+def run_video(args: argparse.Namespace) -> int:
+    """Render one scene into ``args.out`` (video + ground truth)."""
+    from shopguard.training.render import render_scene_video
+    from shopguard.training.synth import generate_scene
+
+    scene = generate_scene(
+        args.seed,
+        duration=args.duration,
+        fps=args.fps,
+        n_shoppers=args.shoppers,
+        n_thieves=args.thieves,
+    )
+    path = render_scene_video(scene, args.out / f"synth_{args.seed}.mp4", crf=args.crf)
+    print(f"wrote {path} and {path.with_suffix('.json')}")
+    return 0
