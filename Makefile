@@ -1,13 +1,15 @@
 # ShopGuard: `make demo` runs the service on the bundled demo camera, `make test` runs CI.
-# Every target creates or updates the virtual environment in .venv/ by itself.
+# Every target creates or updates what it needs (.venv/, web/node_modules, the built UI).
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 EXTRAS ?= dev,train
+STATIC := src/shopguard/static/index.html
+WEB_SOURCES := $(shell find web/src web/index.html web/vite.config.ts web/package-lock.json -type f 2>/dev/null)
 
-.PHONY: demo test lint bench venv clean
+.PHONY: demo test test-python test-web lint bench venv web system-deps clean
 
 venv: $(STAMP)
 
@@ -18,18 +20,36 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[$(EXTRAS)]'
 	touch $(STAMP)
 
+web/node_modules/.package-lock.json: web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+
+web: $(STATIC)
+
+$(STATIC): web/node_modules/.package-lock.json $(WEB_SOURCES)
+	cd web && npm run build
+
+# Debian packages the tests need (chromium for the dashboard tests, mosquitto, ffmpeg).
+system-deps:
+	scripts/install_system_deps.sh
+
 lint: venv
 	$(VENV)/bin/ruff check src tests bench scripts
 	$(VENV)/bin/mypy
 
-test: lint
+test-python: venv web
 	$(VENV)/bin/pytest -q
+
+test-web: venv web system-deps
+	cd web && npm run lint && npm test
+	cd web && PATH="$(CURDIR)/$(VENV)/bin:$$PATH" npm run e2e
+
+test: lint test-python test-web
 
 bench: venv
 	$(PY) bench/pipeline.py
 
-demo: venv
+demo: venv web
 	$(VENV)/bin/shopguard demo
 
 clean:
-	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache web/node_modules src/shopguard/static

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from shopguard.behavior.config import ZoneConfig
-from shopguard.behavior.scorer import Scorer
 from shopguard.core import Assessment, Frame, Image, Tracks
 from shopguard.events.evidence import EvidenceReady, EvidenceRecorder
 from shopguard.events.manager import EventManager, EventUpdate
@@ -22,6 +21,12 @@ from shopguard.vision.draw import color_for_id, draw_tracks, draw_zones
 from shopguard.vision.pipeline import VisionPipeline
 
 ALERT_COLOR = (0, 0, 255)
+
+
+class TrackScorer(Protocol):
+    """Turns tracks into assessments (``shopguard.behavior.scorer.Scorer``)."""
+
+    def update(self, tracks: Tracks, t: float) -> list[Assessment]: ...
 
 
 class EventSink(Protocol):
@@ -75,7 +80,7 @@ class CameraPipeline:
         self,
         camera_id: str,
         vision: VisionPipeline,
-        scorer: Scorer,
+        scorer: TrackScorer,
         events: EventManager,
         recorder: EvidenceRecorder,
         ring: RingBuffer,
