@@ -46,9 +46,11 @@ def _seed(s: Session) -> list[str]:
     return ids
 
 
-def test_create_and_get_keeps_reasons_and_creates_camera(sessions: sessionmaker[Session]) -> None:
+def test_create_and_get_keeps_reasons_and_creates_camera(
+    db_sessions: sessionmaker[Session],
+) -> None:
     reason = Reason("hand_to_waist", "right hand at waistband for 2.1 s", 3.0, 5.1, 0.4)
-    with sessions.begin() as s:
+    with db_sessions.begin() as s:
         event = create_event(
             s,
             camera_id="door-1",
@@ -60,7 +62,7 @@ def test_create_and_get_keeps_reasons_and_creates_camera(sessions: sessionmaker[
             model_version="gru-1",
         )
         event_id = event.id
-    with sessions() as s:
+    with db_sessions() as s:
         got = get_event(s, event_id)
         assert got is not None
         assert (got.camera_id, got.track_id, got.peak_score, got.model_version) == (
@@ -82,8 +84,8 @@ def test_create_and_get_keeps_reasons_and_creates_camera(sessions: sessionmaker[
         assert get_event(s, "missing") is None
 
 
-def test_create_rejects_bad_input(sessions: sessionmaker[Session]) -> None:
-    with sessions() as s:
+def test_create_rejects_bad_input(db_sessions: sessionmaker[Session]) -> None:
+    with db_sessions() as s:
         with pytest.raises(ValueError, match="peak_score"):
             create_event(s, camera_id="c", track_id=1, started_at=T0, peak_score=1.5)
         with pytest.raises(TypeError):
@@ -92,11 +94,11 @@ def test_create_rejects_bad_input(sessions: sessionmaker[Session]) -> None:
             create_event(s, camera_id="Bad Id", track_id=1, started_at=T0)
 
 
-def test_list_filters_and_pages(sessions: sessionmaker[Session]) -> None:
-    with sessions.begin() as s:
+def test_list_filters_and_pages(db_sessions: sessionmaker[Session]) -> None:
+    with db_sessions.begin() as s:
         ids = _seed(s)
         close_event(s, s.get_one(Event, ids[0]), T0 + timedelta(hours=1))
-    with sessions() as s:
+    with db_sessions() as s:
         page = list_events(s, limit=3)
         assert page.total == 10
         assert [e.id for e in page.items] == ids[::-1][:3]
@@ -114,17 +116,19 @@ def test_list_filters_and_pages(sessions: sessionmaker[Session]) -> None:
 
 
 @pytest.mark.parametrize(("limit", "offset"), [(0, 0), (501, 0), (10, -1)])
-def test_list_rejects_bad_paging(sessions: sessionmaker[Session], limit: int, offset: int) -> None:
-    with sessions() as s, pytest.raises(ValueError):
+def test_list_rejects_bad_paging(
+    db_sessions: sessionmaker[Session], limit: int, offset: int
+) -> None:
+    with db_sessions() as s, pytest.raises(ValueError):
         list_events(s, limit=limit, offset=offset)
 
 
-def test_reviews_set_review_status(sessions: sessionmaker[Session]) -> None:
-    with sessions.begin() as s:
+def test_reviews_set_review_status(db_sessions: sessionmaker[Session]) -> None:
+    with db_sessions.begin() as s:
         event_id = create_event(s, camera_id="c", track_id=1, started_at=T0).id
         add_review(s, event_id=event_id, decision=ReviewStatus.ESCALATED, note="check")
         add_review(s, event_id=event_id, decision=ReviewStatus.CONFIRMED, note="seen it")
-    with sessions() as s:
+    with db_sessions() as s:
         event = get_event(s, event_id)
         assert event is not None
         assert event.review_status is ReviewStatus.CONFIRMED
@@ -133,8 +137,8 @@ def test_reviews_set_review_status(sessions: sessionmaker[Session]) -> None:
         assert [e.id for e in list_events(s, filt).items] == [event_id]
 
 
-def test_review_rejects_bad_input(sessions: sessionmaker[Session]) -> None:
-    with sessions() as s:
+def test_review_rejects_bad_input(db_sessions: sessionmaker[Session]) -> None:
+    with db_sessions() as s:
         event_id = create_event(s, camera_id="c", track_id=1, started_at=T0).id
         with pytest.raises(LookupError):
             add_review(s, event_id="nope", decision=ReviewStatus.CONFIRMED)
@@ -144,8 +148,8 @@ def test_review_rejects_bad_input(sessions: sessionmaker[Session]) -> None:
             add_review(s, event_id=event_id, decision="maybe")  # type: ignore[arg-type]
 
 
-def test_evidence_rows_belong_to_event_and_go_with_it(sessions: sessionmaker[Session]) -> None:
-    with sessions.begin() as s:
+def test_evidence_rows_belong_to_event_and_go_with_it(db_sessions: sessionmaker[Session]) -> None:
+    with db_sessions.begin() as s:
         event_id = create_event(s, camera_id="c", track_id=1, started_at=T0).id
         add_evidence(
             s,
@@ -157,10 +161,10 @@ def test_evidence_rows_belong_to_event_and_go_with_it(sessions: sessionmaker[Ses
             sha256="0" * 64,
             uploaded=True,
         )
-    with sessions.begin() as s:
+    with db_sessions.begin() as s:
         event = get_event(s, event_id)
         assert event is not None
         assert [(e.kind, e.key, e.size) for e in event.evidence] == [("clip", "c/clip.mp4", 10)]
         s.delete(event)
-    with sessions() as s:
+    with db_sessions() as s:
         assert s.scalar(select(func.count(EvidenceObject.id))) == 0

@@ -23,14 +23,15 @@ from shopguard.storage.models import (
 )
 
 
-def test_migrations_reach_head_and_match_models(engine: Engine) -> None:
-    assert current_revision(engine) == "0001"
-    with engine.connect() as connection:
+def test_migrations_reach_head_and_match_models(db_engine: Engine) -> None:
+    assert current_revision(db_engine) == "0001"
+    with db_engine.connect() as connection:
         diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
     assert diff == []
 
 
-def test_upgrade_is_idempotent_and_downgrade_empties(engine: Engine) -> None:
+def test_upgrade_is_idempotent_and_downgrade_empties(db_url: str) -> None:
+    engine = init_db(db_url)
     init_db(engine)
     downgrade(engine, "base")
     assert current_revision(engine) is None
@@ -38,6 +39,7 @@ def test_upgrade_is_idempotent_and_downgrade_empties(engine: Engine) -> None:
         assert not engine.dialect.has_table(connection, "events")
     init_db(engine)
     assert current_revision(engine) == "0001"
+    engine.dispose()
 
 
 def test_sqlite_connections_use_wal_busy_timeout_and_foreign_keys(tmp_path: Path) -> None:
@@ -48,13 +50,13 @@ def test_sqlite_connections_use_wal_busy_timeout_and_foreign_keys(tmp_path: Path
         assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
 
 
-def test_timestamps_come_back_aware_utc(sessions: sessionmaker[Session]) -> None:
+def test_timestamps_come_back_aware_utc(db_sessions: sessionmaker[Session]) -> None:
     plus2 = timezone(timedelta(hours=2))
     started = datetime(2024, 5, 1, 14, 30, 15, 123456, tzinfo=plus2)
-    with sessions.begin() as s:
+    with db_sessions.begin() as s:
         s.add(Camera(id="door-1", name="Door"))
         s.add(Event(id="e1", camera_id="door-1", track_id=1, started_at=started))
-    with sessions() as s:
+    with db_sessions() as s:
         event = s.get(Event, "e1")
         assert event is not None
         assert event.started_at == started
@@ -64,16 +66,18 @@ def test_timestamps_come_back_aware_utc(sessions: sessionmaker[Session]) -> None
         assert event.status is EventStatus.OPEN
 
 
-def test_naive_datetimes_are_refused(sessions: sessionmaker[Session]) -> None:
-    with pytest.raises(StatementError, match="naive datetime"), sessions.begin() as s:
+def test_naive_datetimes_are_refused(db_sessions: sessionmaker[Session]) -> None:
+    with pytest.raises(StatementError, match="naive datetime"), db_sessions.begin() as s:
         s.add(Camera(id="door-1", name="Door"))
         s.add(Event(camera_id="door-1", track_id=1, started_at=datetime(2024, 5, 1)))
 
 
-def test_database_rejects_unknown_status(engine: Engine, sessions: sessionmaker[Session]) -> None:
-    with sessions.begin() as s:
+def test_database_rejects_unknown_status(
+    db_engine: Engine, db_sessions: sessionmaker[Session]
+) -> None:
+    with db_sessions.begin() as s:
         s.add(Camera(id="door-1", name="Door"))
-    with pytest.raises(IntegrityError), engine.begin() as connection:
+    with pytest.raises(IntegrityError), db_engine.begin() as connection:
         connection.execute(
             text(
                 "INSERT INTO events (id, camera_id, track_id, status, review_status, started_at,"
@@ -84,13 +88,13 @@ def test_database_rejects_unknown_status(engine: Engine, sessions: sessionmaker[
         )
 
 
-def test_events_need_a_known_camera(sessions: sessionmaker[Session]) -> None:
-    with pytest.raises(IntegrityError), sessions.begin() as s:
+def test_events_need_a_known_camera(db_sessions: sessionmaker[Session]) -> None:
+    with pytest.raises(IntegrityError), db_sessions.begin() as s:
         s.add(Event(camera_id="nowhere", track_id=1, started_at=utcnow()))
 
 
-def test_idempotency_key_is_unique(sessions: sessionmaker[Session]) -> None:
-    with pytest.raises(IntegrityError), sessions.begin() as s:
+def test_idempotency_key_is_unique(db_sessions: sessionmaker[Session]) -> None:
+    with pytest.raises(IntegrityError), db_sessions.begin() as s:
         s.add(AlertDelivery(channel="sms", idempotency_key="k"))
         s.add(AlertDelivery(channel="sms", idempotency_key="k"))
 

@@ -4,9 +4,9 @@ PostgreSQL is found in this order: ``$SHOPGUARD_TEST_POSTGRES_URL`` (an admin UR
 server on 127.0.0.1:5432 as ``postgres`` or ``root``, or a throwaway server started
 with ``initdb``/``pg_ctl`` in a temporary directory. Each test gets a fresh database,
 dropped afterwards; if no server can be reached or started the test is skipped and the
-reason says why. Import the fixtures into a ``conftest.py``::
-
-    from shopguard.storage.testing import db_url, postgres_admin_url  # noqa: F401
+reason says why. ``db_engine``/``db_sessions`` give a migrated database per test (on
+PostgreSQL one migrated database per run, emptied before each test); ``db_url`` an
+empty one. Import the fixtures into a ``conftest.py`` and list them in ``__all__``.
 
 ``moto_s3`` runs moto's S3 server (``moto[server]``, a dev dependency) on a free port.
 """
@@ -26,10 +26,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import Engine, create_engine, make_url, text
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
 
+from shopguard.storage.db import init_db, session_factory
 from shopguard.storage.evidence import S3EvidenceStore
+from shopguard.storage.models import Base
 
 ENV_URL = "SHOPGUARD_TEST_POSTGRES_URL"
 LOCAL_URLS = (
@@ -152,6 +155,48 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     admin_url = request.getfixturevalue("postgres_admin_url")
     with temporary_database(admin_url) as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def postgres_migrated_engine(postgres_admin_url: str) -> Iterator[Engine]:
+    """One migrated PostgreSQL database for the whole run (tables emptied per test)."""
+    with temporary_database(postgres_admin_url) as url:
+        engine = init_db(url)
+        yield engine
+        engine.dispose()
+
+
+def _truncate_all(engine: Engine) -> None:
+    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """A migrated, empty database: a new SQLite file, then the run's PostgreSQL database."""
+    if request.param == "sqlite":
+        engine = init_db(f"sqlite:///{tmp_path / 'shopguard.db'}")
+        yield engine
+        engine.dispose()
+        return
+    engine = request.getfixturevalue("postgres_migrated_engine")
+    _truncate_all(engine)
+    yield engine
+
+
+@pytest.fixture
+def sqlite_sessions(tmp_path: Path) -> Iterator[sessionmaker[Session]]:
+    """Sessions on a migrated SQLite file, for logic that is the same on any database."""
+    engine = init_db(f"sqlite:///{tmp_path / 'shopguard.db'}")
+    yield session_factory(engine)
+    engine.dispose()
+
+
+@pytest.fixture
+def db_sessions(db_engine: Engine) -> sessionmaker[Session]:
+    """A session factory on ``db_engine``."""
+    return session_factory(db_engine)
 
 
 class MotoS3:
