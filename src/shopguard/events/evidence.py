@@ -236,7 +236,8 @@ class EvidenceRecorder:
             log.error("disk full: %s of event %s not stored (%s)", kind, event_id, exc)
         else:
             self.stats.failed += 1
-            log.error("%s of event %s not stored", kind, event_id, exc_info=exc)
+            expected = isinstance(exc, OSError | ValueError)  # I/O trouble, no frames
+            log.error("%s of event %s not stored: %s", kind, event_id, exc, exc_info=not expected)
 
     def _ready(self, item: EvidenceReady) -> None:
         if self.on_ready is None:
