@@ -161,11 +161,13 @@ class EvidenceArchive:
         return True
 
     def delete(self, session: Session, row: EvidenceObject) -> None:
-        """Delete the object from every store and its row."""
+        """Delete the row (flushed first, so a database error leaves the files) and the
+        object from every store."""
+        session.delete(row)
+        session.flush()
         if self.remote is not None and row.store == self.remote.kind:
             self.remote.delete(row.key)
         self.local.delete(row.key)
-        session.delete(row)
 
 
 class EvidenceUploader:
