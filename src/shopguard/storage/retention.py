@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -83,7 +84,7 @@ class RetentionReport:
         return sum(r.size for r in self.removed)
 
 
-def _unprotected(query: Select[tuple[int]]) -> Select[tuple[int]]:
+def _unprotected(query: Select[Any]) -> Select[Any]:
     return query.join(Event, Event.id == EvidenceObject.event_id).where(
         Event.review_status.not_in(PROTECTED)
     )
@@ -133,7 +134,7 @@ def apply_retention(
 def _remove(
     sessions: sessionmaker[Session],
     archive: EvidenceArchive,
-    query: Select[tuple[int]],
+    query: Select[Any],
     why: str,
     report: RetentionReport,
     done: Callable[[], bool],
