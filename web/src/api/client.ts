@@ -1,0 +1,238 @@
+/**
+ * The one typed client of the ShopGuard API. Every request of the dashboard goes through
+ * `request()`: same-origin session cookie, JSON in and out, the CSRF header on writes, and
+ * the API's error body (`{"error": {code, message, fields}}`) turned into an `ApiError`.
+ */
+import type {
+  AlertEvent,
+  ApiTokenInfo,
+  Camera,
+  CameraHealth,
+  CameraInput,
+  CameraTestResult,
+  Channel,
+  ChannelInput,
+  Delivery,
+  EventFilters,
+  Health,
+  LoginResponse,
+  ModelInfo,
+  NewApiToken,
+  Page,
+  Retention,
+  ReviewDecision,
+  User,
+  UserInput,
+  Zone,
+} from './types';
+
+export const API_BASE = '/api';
+
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly fields: Record<string, string>;
+
+  constructor(status: number, code: string, message: string, fields: Record<string, string> = {}) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = code;
+    this.fields = fields;
+  }
+}
+
+let csrfToken: string | null = null;
+let onUnauthorized: (() => void) | null = null;
+
+export function setCsrfToken(token: string | null): void {
+  csrfToken = token;
+}
+
+export function getCsrfToken(): string | null {
+  return csrfToken;
+}
+
+/** Called when a request other than login/me answers 401 (session expired). */
+export function setUnauthorizedHandler(handler: (() => void) | null): void {
+  onUnauthorized = handler;
+}
+
+type Query = Record<string, string | number | boolean | null | undefined>;
+
+export function buildQuery(query?: Query): string {
+  if (!query) return '';
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value === undefined || value === null || value === '') continue;
+    params.set(key, String(value));
+  }
+  const text = params.toString();
+  return text ? `?${text}` : '';
+}
+
+interface RequestOptions {
+  query?: Query;
+  body?: unknown;
+  signal?: AbortSignal;
+  /** Don't call the unauthorized handler on 401 (login, me). */
+  quiet401?: boolean;
+}
+
+const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+export async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  if (options.body !== undefined) headers['Content-Type'] = 'application/json';
+  if (WRITE_METHODS.has(method) && csrfToken) headers['X-CSRF-Token'] = csrfToken;
+  let response: Response;
+  try {
+    response = await fetch(`${API_BASE}${path}${buildQuery(options.query)}`, {
+      method,
+      headers,
+      credentials: 'same-origin',
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      signal: options.signal,
+    });
+  } catch (err) {
+    if (err instanceof DOMException && err.name === 'AbortError') throw err;
+    throw new ApiError(0, 'network', 'The ShopGuard service cannot be reached.');
+  }
+  if (response.status === 204) return undefined as T;
+  const text = await response.text();
+  let data: unknown = undefined;
+  if (text) {
+    try {
+      data = JSON.parse(text);
+    } catch {
+      data = undefined;
+    }
+  }
+  if (!response.ok) {
+    const error = (data as { error?: { code?: string; message?: string; fields?: Record<string, string> } })?.error;
+    const apiError = new ApiError(
+      response.status,
+      error?.code ?? `http_${response.status}`,
+      error?.message ?? (response.statusText || `Request failed (${response.status})`),
+      error?.fields ?? {},
+    );
+    if (response.status === 401 && !options.quiet401 && onUnauthorized) onUnauthorized();
+    throw apiError;
+  }
+  return data as T;
+}
+
+const enc = encodeURIComponent;
+
+// ---- URLs used directly by <img>, <video> and EventSource ----
+
+export const urls = {
+  live: (cameraId: string) => `${API_BASE}/cameras/${enc(cameraId)}/live.mjpg`,
+  cameraSnapshot: (cameraId: string, bust?: number) =>
+    `${API_BASE}/cameras/${enc(cameraId)}/snapshot.jpg${bust ? `?t=${bust}` : ''}`,
+  eventClip: (eventId: string) => `${API_BASE}/events/${enc(eventId)}/clip`,
+  eventSnapshot: (eventId: string) => `${API_BASE}/events/${enc(eventId)}/snapshot`,
+  stream: () => `${API_BASE}/stream`,
+};
+
+// ---- resources ----
+
+export const api = {
+  auth: {
+    async login(username: string, password: string): Promise<LoginResponse> {
+      const res = await request<LoginResponse>('POST', '/auth/login', {
+        body: { username, password },
+        quiet401: true,
+      });
+      setCsrfToken(res.csrf_token);
+      return res;
+    },
+    async me(): Promise<LoginResponse> {
+      const res = await request<LoginResponse>('GET', '/auth/me', { quiet401: true });
+      setCsrfToken(res.csrf_token);
+      return res;
+    },
+    async logout(): Promise<void> {
+      try {
+        await request<void>('POST', '/auth/logout', { quiet401: true });
+      } finally {
+        setCsrfToken(null);
+      }
+    },
+  },
+
+  cameras: {
+    list: (signal?: AbortSignal) =>
+      request<Page<Camera> | Camera[]>('GET', '/cameras', { signal }).then(itemsOf),
+    get: (id: string) => request<Camera>('GET', `/cameras/${enc(id)}`),
+    create: (camera: CameraInput) => request<Camera>('POST', '/cameras', { body: camera }),
+    update: (id: string, camera: Partial<CameraInput>) =>
+      request<Camera>('PATCH', `/cameras/${enc(id)}`, { body: camera }),
+    remove: (id: string) => request<void>('DELETE', `/cameras/${enc(id)}`),
+    test: (url: string) => request<CameraTestResult>('POST', '/cameras/test', { body: { url } }),
+    zones: (id: string) =>
+      request<Page<Zone> | Zone[]>('GET', `/cameras/${enc(id)}/zones`).then(itemsOf),
+    /** Replace all zones of a camera. */
+    saveZones: (id: string, zones: Zone[]) =>
+      request<Page<Zone> | Zone[]>('PUT', `/cameras/${enc(id)}/zones`, { body: { items: zones } }).then(itemsOf),
+  },
+
+  events: {
+    list: (filters: EventFilters = {}, signal?: AbortSignal) =>
+      request<Page<AlertEvent>>('GET', '/events', { query: { ...filters }, signal }),
+    get: (id: string, signal?: AbortSignal) => request<AlertEvent>('GET', `/events/${enc(id)}`, { signal }),
+    review: (id: string, decision: ReviewDecision, note: string) =>
+      request<AlertEvent>('POST', `/events/${enc(id)}/review`, { body: { decision, note } }),
+  },
+
+  channels: {
+    list: () => request<Page<Channel> | Channel[]>('GET', '/channels').then(itemsOf),
+    create: (channel: ChannelInput) => request<Channel>('POST', '/channels', { body: channel }),
+    update: (name: string, channel: Partial<ChannelInput>) =>
+      request<Channel>('PATCH', `/channels/${enc(name)}`, { body: channel }),
+    remove: (name: string) => request<void>('DELETE', `/channels/${enc(name)}`),
+    test: (name: string) =>
+      request<{ ok: boolean; error?: string | null; message?: string }>('POST', `/channels/${enc(name)}/test`),
+  },
+
+  deliveries: {
+    list: (query: { status?: string; channel?: string; limit?: number; cursor?: string } = {}) =>
+      request<Page<Delivery>>('GET', '/deliveries', { query }),
+    retry: (id: number) => request<Delivery>('POST', `/deliveries/${id}/retry`),
+  },
+
+  models: {
+    list: () => request<Page<ModelInfo> | ModelInfo[]>('GET', '/models').then(itemsOf),
+  },
+
+  users: {
+    list: () => request<Page<User> | User[]>('GET', '/users').then(itemsOf),
+    create: (user: UserInput) => request<User>('POST', '/users', { body: user }),
+    update: (username: string, user: Partial<UserInput>) =>
+      request<User>('PATCH', `/users/${enc(username)}`, { body: user }),
+    remove: (username: string) => request<void>('DELETE', `/users/${enc(username)}`),
+  },
+
+  tokens: {
+    list: () => request<Page<ApiTokenInfo> | ApiTokenInfo[]>('GET', '/tokens').then(itemsOf),
+    create: (name: string) => request<NewApiToken>('POST', '/tokens', { body: { name } }),
+    remove: (id: number) => request<void>('DELETE', `/tokens/${id}`),
+  },
+
+  settings: {
+    retention: () => request<Retention>('GET', '/settings/retention'),
+    saveRetention: (retention: Retention) =>
+      request<Retention>('PUT', '/settings/retention', { body: retention }),
+  },
+
+  health: {
+    get: (signal?: AbortSignal) => request<Health>('GET', '/health', { signal }),
+  },
+};
+
+/** Lists come as `{items, total, next}`; tolerate a bare array too. */
+function itemsOf<T>(page: Page<T> | T[]): T[] {
+  return Array.isArray(page) ? page : page.items;
+}
+
+export type { CameraHealth };
