@@ -172,3 +172,16 @@ def test_shutdown_finishes_the_clip_with_the_frames_it_has(tmp_path: Path) -> No
     (clip,) = [r for r in ready if r.kind == "clip"]
     _, frames, _ = decode(clip.path)
     assert clip.t_start == pytest.approx(0.0) and len(frames) == 50
+
+
+def test_clip_overlay_draws_the_people_into_the_clip(tmp_path: Path) -> None:
+    plain, _, _ = run(tmp_path / "plain", suspicious_between(3.0, 4.0), seconds=7.0)
+    config = CFG.model_copy(update={"clip_overlay": True})
+    drawn, _, _ = run(tmp_path / "drawn", suspicious_between(3.0, 4.0), seconds=7.0, config=config)
+    (plain_clip,) = [r for r in plain if r.kind == "clip"]
+    (drawn_clip,) = [r for r in drawn if r.kind == "clip"]
+    frame_plain, frame_drawn = decode(plain_clip.path)[1][20], decode(drawn_clip.path)[1][20]
+    x0, y0, _, y1 = (round(v) for v in Scene().box(plain_clip.t_start + 20 / FPS))
+    edge = np.s_[y0 + 10 : y1 - 10, x0]  # the box's left edge, over the background
+    diff = np.abs(frame_drawn[edge].astype(int) - frame_plain[edge].astype(int)).max(axis=-1)
+    assert np.median(diff) > 40

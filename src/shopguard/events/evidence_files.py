@@ -110,8 +110,8 @@ class ClipWriter:
             copies = 1
         else:
             copies = round((until - self.t_start) * self.fps) - self.frames_written
+        self._tracks = entry.tracks if entry.tracks is not None else self._tracks
         if copies > 0:
-            self._tracks = entry.tracks if entry.tracks is not None else self._tracks
             image = private_image(entry, self._tracks, self._config)
             if self._config.clip_overlay and self._tracks is not None:
                 draw_tracks(image, self._tracks)
