@@ -27,7 +27,10 @@ from shopguard.behavior.config import FeatureConfig
 from shopguard.behavior.features import NUM_FEATURES, extract_windows, flip_index, window_ends
 from shopguard.training import metrics
 from shopguard.training.clip import PoseClip
+from shopguard.training.evaluate import segments
 from shopguard.training.models import Arch, build_model
+
+F64 = npt.NDArray[np.float64]
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,13 +49,34 @@ class WindowSet:
         return float(self.y.mean()) if len(self.y) else 0.0
 
 
+def _ends(clip: PoseClip, stride_s: float, min_history_s: float, dense_s: float | None) -> F64:
+    """Window ends every ``stride_s``; every ``dense_s`` within 1 s of a theft segment."""
+    t = clip.timestamps
+    ends = window_ends(t, stride_s, min_history_s)
+    if dense_s is None or len(t) == 0:
+        return ends
+    near = np.zeros(len(t), bool)
+    for start, end in segments(t, clip.labels):
+        near |= (t >= start - 1.0) & (t <= end + 1.0)
+    near &= t >= t[0] + min_history_s
+    return np.union1d(ends, window_ends(t[near], dense_s, 0.0))
+
+
 def build_windows(
-    clips: Iterable[PoseClip], cfg: FeatureConfig, stride_s: float, min_history_s: float = 1.0
+    clips: Iterable[PoseClip],
+    cfg: FeatureConfig,
+    stride_s: float,
+    min_history_s: float = 1.0,
+    dense_s: float | None = None,
 ) -> WindowSet:
-    """Valid windows of every clip, labelled with their last frame's label."""
+    """Valid windows of every clip, labelled with their last frame's label.
+
+    ``dense_s`` adds windows that often around theft segments (more, time-shifted
+    examples of the rare class and its boundaries; for training only).
+    """
     xs, ys, ids = [], [], []
     for i, clip in enumerate(clips):
-        ends = window_ends(clip.timestamps, stride_s, min_history_s)
+        ends = _ends(clip, stride_s, min_history_s, dense_s)
         if len(ends) == 0:
             continue
         w = extract_windows(clip.timestamps, clip.keypoints, ends, cfg)
@@ -61,11 +85,8 @@ def build_windows(
         ys.append(clip.labels[frame][w.valid].astype(np.float32))
         ids.append(np.full(int(w.valid.sum()), i, np.int64))
     if not xs:
-        return WindowSet(
-            np.zeros((0, cfg.steps, NUM_FEATURES), np.float32),
-            np.zeros(0, np.float32),
-            np.zeros(0, np.int64),
-        )
+        empty = np.zeros((0, cfg.steps, NUM_FEATURES), np.float32)
+        return WindowSet(empty, np.zeros(0, np.float32), np.zeros(0, np.int64))
     return WindowSet(np.concatenate(xs), np.concatenate(ys), np.concatenate(ids))
 
 
@@ -159,7 +180,7 @@ def train_model(
             loss.backward()
             nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             optimiser.step()
-            total += float(loss) * len(idx)
+            total += float(loss.detach()) * len(idx)
         logits = predict_logits(model, val.x)
         val_loss = float(loss_fn(torch.from_numpy(logits), torch.from_numpy(val.y)))
         ap = metrics.average_precision(val.y, logits)

@@ -1,0 +1,168 @@
+"""The whole training recipe: windows → train each architecture → keep the best →
+calibrate → export ONNX → choose the alert threshold on validation → report.
+
+Outputs in ``out``: ``model.onnx`` and ``model.pt`` (the best), ``<arch>.onnx``,
+``<arch>.pt`` and ``<arch>-curve.png`` for every architecture, and ``metrics.json``.
+
+Example:
+    >>> summary = run(train_clips, val_clips, Path("runs/x"), PipelineConfig())  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from shopguard.behavior.config import FeatureConfig, ScorerConfig
+from shopguard.behavior.features import NUM_FEATURES
+from shopguard.behavior.model import META_THRESHOLD, META_TRAINING_DATA, SequenceModel
+from shopguard.training import metrics, plots
+from shopguard.training.clip import PoseClip
+from shopguard.training.evaluate import (
+    choose_threshold,
+    evaluate_replays,
+    event_config,
+    replay_all,
+)
+from shopguard.training.export import export_onnx, set_metadata
+from shopguard.training.models import Arch, save_checkpoint
+from shopguard.training.report import write_json
+from shopguard.training.train import (
+    TrainConfig,
+    TrainResult,
+    WindowSet,
+    build_windows,
+    predict_logits,
+    train_model,
+)
+
+
+@dataclass(frozen=True)
+class PipelineConfig:
+    """What to train and how to pick the operating point."""
+
+    archs: tuple[Arch, ...] = ("lstm",)
+    features: FeatureConfig = field(default_factory=FeatureConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)
+    scorer: ScorerConfig = field(default_factory=ScorerConfig)
+    stride_s: float = 0.5
+    dense_s: float | None = 0.1
+    max_false_per_hour: float = 1.0
+    training_data: str = "synthetic"
+
+
+def _ms_per_window(path: Path, steps: int, batch: int, repeats: int = 50) -> float:
+    model = SequenceModel(path)
+    x = np.zeros((batch, steps, NUM_FEATURES), np.float32)
+    model.predict(x)
+    start = time.perf_counter()
+    for _ in range(repeats):
+        model.predict(x)
+    return (time.perf_counter() - start) * 1000 / repeats / batch
+
+
+def _clip_stats(clips: Sequence[PoseClip], windows: WindowSet) -> dict[str, Any]:
+    return {
+        "clips": len(clips),
+        "theft_clips": sum(bool(c.labels.any()) for c in clips),
+        "hours": sum(c.duration for c in clips) / 3600,
+        "frames": sum(len(c) for c in clips),
+        "windows": len(windows),
+        "positive_windows": int(windows.y.sum()),
+    }
+
+
+def _train_one(
+    arch: Arch, data: WindowSet, val: WindowSet, cfg: PipelineConfig, out: Path, progress: bool
+) -> tuple[TrainResult, dict[str, Any], dict[str, Any]]:
+    result = train_model(data, val, replace(cfg.train, arch=arch), progress=progress)
+    meta = {META_TRAINING_DATA: cfg.training_data}
+    info: dict[str, Any] = {
+        "arch": arch,
+        "hidden": cfg.train.hidden,
+        "num_features": NUM_FEATURES,
+        "feature_config": cfg.features.model_dump(),
+        "temperature": result.temperature,
+        "metadata": meta,
+    }
+    save_checkpoint(out / f"{arch}.pt", result.model, info)
+    onnx_path = export_onnx(
+        result.model,
+        out / f"{arch}.onnx",
+        cfg.features,
+        arch=arch,
+        temperature=result.temperature,
+        metadata=meta,
+    )
+    plots.training_curve(result.history, out / f"{arch}-curve.png", title=f"{arch.upper()}")
+    probs = 1 / (1 + np.exp(-predict_logits(result.model, val.x) / result.temperature))
+    row = {
+        "arch": arch,
+        "parameters": sum(p.numel() for p in result.model.parameters()),
+        "best_epoch": result.best_epoch,
+        "epochs_run": len(result.history),
+        "train_seconds": round(result.seconds, 1),
+        "temperature": result.temperature,
+        "val_window_pr_auc": result.val_pr_auc,
+        "val_window_roc_auc": metrics.roc_auc(val.y, probs),
+        "val_window_ece": metrics.expected_calibration_error(val.y, probs),
+        "ms_per_window_batch1": _ms_per_window(onnx_path, cfg.features.steps, 1),
+        "ms_per_window_batch16": _ms_per_window(onnx_path, cfg.features.steps, 16),
+        "onnx_bytes": onnx_path.stat().st_size,
+    }
+    return result, row, info
+
+
+def run(
+    train_clips: Sequence[PoseClip],
+    val_clips: Sequence[PoseClip],
+    out: Path,
+    cfg: PipelineConfig,
+    progress: bool = True,
+    command: str = "",
+) -> dict[str, Any]:
+    """Train, compare, calibrate, export and report; returns what ``metrics.json`` holds."""
+    out.mkdir(parents=True, exist_ok=True)
+    start = time.perf_counter()
+    data = build_windows(train_clips, cfg.features, cfg.stride_s, dense_s=cfg.dense_s)
+    val = build_windows(val_clips, cfg.features, cfg.stride_s)
+    rows, trained = [], {}
+    for arch in cfg.archs:
+        result, row, info = _train_one(arch, data, val, cfg, out, progress)
+        rows.append(row)
+        trained[arch] = (result, info)
+    best = max(rows, key=lambda r: r["val_window_pr_auc"])["arch"]
+
+    model = SequenceModel(out / f"{best}.onnx")
+    replays = replay_all(val_clips, model, cfg.scorer, desc="validation replay")
+    threshold, sweep = choose_threshold(replays, cfg.features.window_s, cfg.max_false_per_hour)
+    result, info = trained[best]
+    info["metadata"][META_THRESHOLD] = f"{threshold:.3f}"
+    set_metadata(out / f"{best}.onnx", info["metadata"])
+    shutil.copyfile(out / f"{best}.onnx", out / "model.onnx")
+    save_checkpoint(out / "model.pt", result.model, info)
+    summary = {
+        "command": command,
+        "best_arch": best,
+        "threshold": threshold,
+        "feature_config": cfg.features.model_dump(),
+        "scorer_config": cfg.scorer.model_dump(),
+        "train_config": asdict(cfg.train),
+        "data": {
+            "train": _clip_stats(train_clips, data),
+            "val": _clip_stats(val_clips, val),
+            "source": cfg.training_data,
+        },
+        "comparison": rows,
+        "val": evaluate_replays(replays, event_config(threshold), cfg.features.window_s),
+        "threshold_sweep": sweep,
+        "total_seconds": round(time.perf_counter() - start, 1),
+    }
+    write_json(out / "metrics.json", summary)
+    return summary
