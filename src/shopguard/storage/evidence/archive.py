@@ -106,6 +106,15 @@ class EvidenceArchive:
         """Bytes ``[start, end)`` of the object, from wherever it is."""
         return self.store_for(row).iter_range(row.key, start, end, chunk_size)
 
+    def read_key(self, key: str) -> bytes:
+        """The whole object under ``key``: the local copy if any, else the remote one.
+
+        For small objects such as the snapshot an e-mail alert attaches.
+        """
+        if self.remote is None or self.local.exists(key):
+            return self.local.read(key)
+        return self.remote.read(key)
+
     def url(self, row: EvidenceObject, expires_s: int = 3600) -> str | None:
         """A presigned URL when the object is served by the remote store."""
         return self.store_for(row).url(row.key, expires_s)
