@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
+from shopguard.alerts.config import AlertsConfig
 from shopguard.behavior.config import ScorerConfig, ZoneConfig
 from shopguard.events.config import EventConfig
 
@@ -79,6 +80,31 @@ class WorkerConfig(_Strict):
     live_view_fps: float = Field(default=5.0, gt=0, le=30)
 
 
+class S3Config(_Strict):
+    """S3-compatible object storage for evidence (IBM Cloud Object Storage, AWS S3, MinIO).
+
+    Keys come from the environment variables named here, or inline (not recommended).
+    """
+
+    bucket: str = Field(min_length=3)
+    endpoint_url: str | None = Field(default=None, description="e.g. IBM COS regional URL")
+    region: str | None = None
+    prefix: str = ""
+    access_key_env: str = "SHOPGUARD_S3_ACCESS_KEY"
+    secret_key_env: str = "SHOPGUARD_S3_SECRET_KEY"
+    access_key: SecretStr | None = None
+    secret_key: SecretStr | None = None
+
+
+class StorageConfig(_Strict):
+    """Where evidence is kept and for how long."""
+
+    s3: S3Config | None = Field(default=None, description="upload evidence here when set")
+    keep_local: bool = Field(default=False, description="keep local copies after upload")
+    retention_days: float | None = Field(default=30.0, gt=0, description="unconfirmed evidence")
+    min_free_gb: float | None = Field(default=2.0, ge=0, description="disk floor for evidence")
+
+
 class ModelsConfig(_Strict):
     """Model files; empty means the shipped defaults in ``models/``."""
 
@@ -94,6 +120,8 @@ class ServiceConfig(_Strict):
     server: ServerConfig = ServerConfig()
     worker: WorkerConfig = WorkerConfig()
     models: ModelsConfig = ModelsConfig()
+    storage: StorageConfig = StorageConfig()
+    alerts: AlertsConfig = Field(default_factory=AlertsConfig)
     events: EventConfig = EventConfig()
     scorer: ScorerConfig = ScorerConfig()
     cameras: list[CameraConfig] = Field(default_factory=list)
