@@ -10,4 +10,10 @@ from shopguard.storage.testing import (
     postgres_migrated_engine,
 )
 
-__all__ = ["db_engine", "db_sessions", "http_recorder", "postgres_admin_url", "postgres_migrated_engine"]
+__all__ = [
+    "db_engine",
+    "db_sessions",
+    "http_recorder",
+    "postgres_admin_url",
+    "postgres_migrated_engine",
+]
