@@ -8,7 +8,7 @@ from pose_factory import RIGHT_AT_WAISTBAND, RIGHT_REACHING, box_of, place, pose
 from pydantic import ValidationError
 
 from shopguard.behavior.config import CueConfig, CueWeights, ScorerConfig, ZoneConfig
-from shopguard.behavior.cues import CueTracker, hand_region, head_yaw
+from shopguard.behavior.cues import CueTracker, hand_region, head_yaw, is_reaching
 from shopguard.behavior.zones import ZoneSet, contains
 from shopguard.keypoints import KP
 
@@ -62,6 +62,16 @@ def test_hand_regions_tell_waistband_from_a_hanging_arm():
     assert hand_region(pose(RIGHT_AT_WAISTBAND), 1, 0.3) == "waistband"
     assert hand_region(pose(), 1, 0.3) is None  # relaxed, elbow straight
     assert hand_region(pose(RIGHT_REACHING), 1, 0.3) is None
+    assert is_reaching(pose(RIGHT_REACHING), 1, 0.3)
+    assert not is_reaching(pose(), 1, 0.3) and not is_reaching(pose(RIGHT_AT_WAISTBAND), 1, 0.3)
+
+
+def test_a_hand_hanging_inside_a_shelf_zone_is_not_a_reach():
+    everywhere = ZoneConfig(name="big", kind="shelf", polygon=[(0, 0), (640, 0), (640, 480)])
+    cues = tracker(everywhere)
+    t = run(cues, 0.0, 2.0, place(pose()))
+    t = run(cues, t, 2.0, place(pose(RIGHT_AT_WAISTBAND)))
+    assert cues.reasons(t) == []
 
 
 def test_conceal_after_shelf_reach_fires_with_a_readable_reason():

@@ -3,7 +3,8 @@
 A ``CueTracker`` follows one person frame by frame (constant memory) and states, as
 ``Reason`` objects with time spans, what a guard can check on the clip:
 
-* ``conceal_after_shelf``: a hand reached into a shelf zone, then went to the waistband
+* ``conceal_after_shelf``: a hand reached into a shelf zone (stretched away from the
+  body, wrist inside the zone's polygon), then went to the waistband
   or a pocket (elbow bent, wrist at hip height) and stayed there;
 * ``skipped_checkout``: a hand reached into a shelf zone and the person later reached an
   exit zone without standing in a checkout zone in between;
@@ -52,31 +53,49 @@ class _Dwell:
     reach_zone: str = ""
 
 
-def hand_region(kps: F32, hand: int, min_conf: float) -> str | None:
-    """``"waistband"``, ``"pocket"`` or ``None`` for one hand (0 left, 1 right) of a pose.
-
-    Positions are relative to the mid-hip in torso lengths; the elbow must be bent, which
-    tells a hand held at the body from an arm hanging loose.
-    """
-    _, shoulder, elbow, wrist = _HANDS[hand]
-    need = (shoulder, elbow, wrist, KP.LEFT_HIP, KP.RIGHT_HIP, KP.LEFT_SHOULDER, KP.RIGHT_SHOULDER)
-    if not bool(np.all(kps[list(need), 2] >= min_conf)):
+def _wrist_offset(kps: F32, wrist: int, min_conf: float) -> tuple[float, float] | None:
+    """Wrist position relative to the mid-hip in torso lengths (y down), if the body is seen."""
+    need = [wrist, KP.LEFT_HIP, KP.RIGHT_HIP, KP.LEFT_SHOULDER, KP.RIGHT_SHOULDER]
+    if not bool(np.all(kps[need, 2] >= min_conf)):
         return None
     xy = kps[:, :2].astype(np.float64)
     hip = (xy[KP.LEFT_HIP] + xy[KP.RIGHT_HIP]) / 2
     torso = float(np.linalg.norm(hip - (xy[KP.LEFT_SHOULDER] + xy[KP.RIGHT_SHOULDER]) / 2))
     if torso < 1e-3:
         return None
-    upper, fore = xy[shoulder] - xy[elbow], xy[wrist] - xy[elbow]
+    dx, dy = (xy[wrist] - hip) / torso
+    return float(dx), float(dy)
+
+
+def hand_region(kps: F32, hand: int, min_conf: float) -> str | None:
+    """``"waistband"``, ``"pocket"`` or ``None`` for one hand (0 left, 1 right) of a pose.
+
+    The elbow must be bent, which tells a hand held at the body from an arm hanging loose.
+    """
+    _, shoulder, elbow, wrist = _HANDS[hand]
+    offset = _wrist_offset(kps, wrist, min_conf)
+    if offset is None or kps[elbow, 2] < min_conf:
+        return None
+    upper = (kps[shoulder, :2] - kps[elbow, :2]).astype(np.float64)
+    fore = (kps[wrist, :2] - kps[elbow, :2]).astype(np.float64)
     cos = float(upper @ fore / (np.linalg.norm(upper) * np.linalg.norm(fore) + 1e-9))
     if np.degrees(np.arccos(np.clip(cos, -1.0, 1.0))) > _BENT_ELBOW_DEG:
         return None
-    dx, dy = (xy[wrist] - hip) / torso
+    dx, dy = offset
     if abs(dx) < 0.35 and -0.4 < dy < 0.35:
         return "waistband"
     if abs(dx) < 0.75 and -0.2 < dy < 0.4:
         return "pocket"
     return None
+
+
+def is_reaching(kps: F32, hand: int, min_conf: float) -> bool:
+    """Whether a hand is stretched away from the body (sideways, above the head or low)."""
+    offset = _wrist_offset(kps, _HANDS[hand][3], min_conf)
+    if offset is None:
+        return False
+    dx, dy = offset
+    return abs(dx) > 0.55 or dy < -1.05 or dy > 0.55
 
 
 def head_yaw(kps: F32, min_conf: float) -> float | None:
@@ -121,10 +140,9 @@ class CueTracker:
     def update(self, t: float, keypoints: F32, box: F32) -> None:
         """Advance the cues with one frame of this track (keypoints (17, 3), box xyxy)."""
         c = self.cfg.min_joint_conf
-        regions = [hand_region(keypoints, hand, c) for hand in (0, 1)]
-        self._update_reach(t, keypoints, regions)
+        self._update_reach(t, keypoints)
         for hand in (0, 1):
-            self._update_dwell(t, hand, regions[hand], keypoints)
+            self._update_dwell(t, hand, hand_region(keypoints, hand, c), keypoints)
         self._update_location(t, foot_point(keypoints, box, c))
         self._update_yaw(t, head_yaw(keypoints, c))
 
@@ -135,10 +153,10 @@ class CueTracker:
     def _fire(self, code: str, text: str, t_start: float, t_end: float, weight: float) -> None:
         self._fired[code] = Reason(code, text, t_start, t_end, weight)
 
-    def _update_reach(self, t: float, kps: F32, regions: list[str | None]) -> None:
-        """A wrist inside a shelf zone, not held at the body, is a reach into the shelf."""
-        for (_, _, _, wrist), region in zip(_HANDS, regions, strict=True):
-            if kps[wrist, 2] < self.cfg.min_joint_conf or region is not None:
+    def _update_reach(self, t: float, kps: F32) -> None:
+        """A hand stretched away from the body into a shelf zone is a reach into the shelf."""
+        for hand, (_, _, _, wrist) in enumerate(_HANDS):
+            if not is_reaching(kps, hand, self.cfg.min_joint_conf):
                 continue
             zone = self.zones.find((float(kps[wrist, 0]), float(kps[wrist, 1])), "shelf")
             if zone is not None:

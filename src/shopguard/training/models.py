@@ -12,6 +12,7 @@ Example:
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 from typing import Any, Literal
 
@@ -104,6 +105,6 @@ def load_checkpoint(path: Path) -> tuple[nn.Module, dict[str, Any]]:
         info = data["info"]
         model = build_model(info["arch"], info.get("num_features", NUM_FEATURES), info["hidden"])
         model.load_state_dict(data["state_dict"])
-    except (OSError, KeyError, RuntimeError, TypeError) as exc:
+    except (OSError, EOFError, KeyError, RuntimeError, TypeError, pickle.UnpicklingError) as exc:
         raise ValueError(f"{path}: not a ShopGuard behaviour checkpoint ({exc})") from exc
     return model.eval(), info

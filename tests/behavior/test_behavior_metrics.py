@@ -1,0 +1,110 @@
+"""Evaluation metrics on inputs with known answers, and event-level counting."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from shopguard.core import Assessment
+from shopguard.events.config import EventConfig
+from shopguard.training import metrics
+from shopguard.training.evaluate import Replay, event_metrics, frame_arrays, segments
+
+
+def test_perfect_scores():
+    y = np.r_[np.zeros(90), np.ones(10)]
+    s = y * 0.5 + 0.2
+    assert metrics.roc_auc(y, s) == 1.0
+    assert metrics.average_precision(y, s) == 1.0
+    assert metrics.equal_error_rate(y, s) == 0.0
+    assert metrics.recall_at_fpr(y, s, 0.01) == 1.0
+
+
+def test_inverted_scores():
+    y = np.r_[np.zeros(50), np.ones(50)]
+    assert metrics.roc_auc(y, -y) == 0.0
+    assert metrics.equal_error_rate(y, -y) == 1.0
+    assert metrics.recall_at_fpr(y, -y, 0.05) == 0.0
+
+
+def test_random_scores_are_at_chance():
+    rng = np.random.default_rng(0)
+    y = rng.random(200_000) < 0.1
+    s = rng.random(200_000)
+    assert metrics.roc_auc(y, s) == pytest.approx(0.5, abs=0.01)
+    assert metrics.average_precision(y, s) == pytest.approx(0.1, abs=0.01)
+    assert metrics.equal_error_rate(y, s) == pytest.approx(0.5, abs=0.01)
+    assert metrics.recall_at_fpr(y, s, 0.05) == pytest.approx(0.05, abs=0.01)
+
+
+def test_hand_computed_example_and_ties():
+    y = [0, 0, 1, 1]
+    s = [0.1, 0.4, 0.35, 0.8]
+    assert metrics.roc_auc(y, s) == pytest.approx(0.75)
+    assert metrics.average_precision(y, s) == pytest.approx(0.5 * 1.0 + 0.5 * 2 / 3)
+    assert metrics.roc_auc([0, 1, 0, 1], [0.5, 0.5, 0.5, 0.5]) == pytest.approx(0.5)
+
+
+def test_single_class_is_undefined_not_a_crash():
+    assert math.isnan(metrics.roc_auc([1, 1], [0.2, 0.3]))
+    assert math.isnan(metrics.average_precision([0, 0], [0.2, 0.3]))
+    with pytest.raises(ValueError, match="shape"):
+        metrics.roc_auc([0, 1], [0.5])
+
+
+def test_calibration_error():
+    y = np.r_[np.zeros(80), np.ones(20)]
+    assert metrics.expected_calibration_error(y, np.full(100, 0.2)) == pytest.approx(0.0)
+    assert metrics.expected_calibration_error(y, np.full(100, 0.7)) == pytest.approx(0.5)
+
+
+def test_segments_are_runs_of_positive_frames():
+    t = np.arange(10.0)
+    assert segments(t, [0, 1, 1, 0, 0, 1, 0, 0, 1, 1]) == [(1.0, 2.0), (5.0, 5.0), (8.0, 9.0)]
+    assert segments(t, np.zeros(10)) == []
+
+
+def make_replay(seconds: float, theft: tuple[float, float] | None, high: list[tuple[float, float]]):
+    """One track at 10 fps, scored every 0.5 s: 0.9 inside ``high`` spans, else 0.1."""
+    t = np.round(np.arange(0, seconds, 0.1), 3)
+    labels = np.zeros(len(t), np.uint8)
+    if theft:
+        labels[(t >= theft[0]) & (t <= theft[1])] = 1
+    assessed = np.round(np.arange(1.0, seconds, 0.5), 3)
+    scores = [0.9 if any(a <= x <= b for a, b in high) else 0.1 for x in assessed]
+    return Replay(
+        "clip",
+        t,
+        labels,
+        tuple(Assessment(1, float(x), s, s) for x, s in zip(assessed, scores, strict=True)),
+    )
+
+
+def test_event_recall_latency_and_false_alerts_per_hour():
+    cfg = EventConfig(threshold=0.5, quiet_threshold=0.3, open_k=2, open_m=3)
+    caught = make_replay(60, (20.0, 23.0), [(20.0, 23.0)])  # alert at 20.5
+    missed = make_replay(60, (40.0, 41.0), [(41.0, 45.0)])  # alert at 41.5: too late
+    false = make_replay(3600, None, [(100.0, 102.0), (2000.0, 2001.0)])
+    report = event_metrics([caught, missed, false], cfg, window_s=3.0)
+    assert report["n_events"] == 2 and report["n_caught"] == 1
+    assert report["event_recall"] == 0.5
+    assert report["latency_mean_s"] == pytest.approx(0.5)
+    # the late alert falls inside the window after the theft: neither caught nor false
+    assert report["false_alerts"] == 2
+    normal_s = (59.9 - 6.0) + (59.9 - 4.0) + 3599.9
+    assert report["normal_hours"] == pytest.approx(normal_s / 3600)
+    assert report["false_alerts_per_hour"] == pytest.approx(2 / (normal_s / 3600))
+
+
+def test_frame_values_use_the_latest_assessment():
+    r = make_replay(5, (2.0, 3.0), [(2.0, 3.0)])
+    labels, scores = frame_arrays([r])
+    assert labels.sum() == 11
+    assert scores[:10].tolist() == [0.0] * 10  # before the first assessment at 1.0 s
+    assert scores[t_index(r, 2.4)] == 0.9 and scores[t_index(r, 3.6)] == 0.1
+
+
+def t_index(r: Replay, t: float) -> int:
+    return int(np.argmin(np.abs(r.timestamps - t)))

@@ -1,0 +1,91 @@
+"""Tiny end to end: synthetic clips → train → export → ONNX runtime → evaluate (seconds)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+pytest.importorskip("torch")
+pytest.importorskip("onnx")
+
+from shopguard.behavior.model import SequenceModel
+from shopguard.cli import main
+from shopguard.training.datasets import write_clip
+from shopguard.training.synth import generate_clips
+
+REPORT_KEYS = (
+    "frame_roc_auc",
+    "frame_pr_auc",
+    "eer",
+    "recall_at_fpr_1",
+    "recall_at_fpr_5",
+    "event_recall",
+    "false_alerts_per_hour",
+    "n_frames",
+    "n_events",
+)
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    out = tmp_path_factory.mktemp("run")
+    argv = ["train", "--train-clips", "16", "--val-clips", "8", "--epochs", "1"]
+    argv += ["--arch", "lstm", "tcn", "--window-s", "2", "--hidden", "8", "--out", str(out)]
+    assert main(argv) == 0
+    return out
+
+
+def test_train_writes_model_curves_and_metrics(trained):
+    for name in ("model.onnx", "model.pt", "lstm-curve.png", "tcn-curve.png", "metrics.json"):
+        assert (trained / name).stat().st_size > 0, name
+    summary = json.loads((trained / "metrics.json").read_text())
+    assert {r["arch"] for r in summary["comparison"]} == {"lstm", "tcn"}
+    assert summary["best_arch"] in ("lstm", "tcn")
+    assert summary["data"]["train"]["clips"] == 16
+    model = SequenceModel(trained / "model.onnx")
+    assert model.feature_config.window_s == 2.0 and model.steps == 20
+    assert model.threshold == pytest.approx(summary["threshold"], abs=1e-3)
+    p = model.predict(np.zeros((5, 20, 104), np.float32))
+    assert p.shape == (5,) and np.all((p >= 0) & (p <= 1))
+
+
+def test_export_reproduces_the_trained_model(trained, tmp_path):
+    out = tmp_path / "again.onnx"
+    assert main(["export", str(trained / "model.pt"), "--out", str(out)]) == 0
+    a, b = SequenceModel(trained / "model.onnx"), SequenceModel(out)
+    x = np.random.default_rng(0).normal(size=(7, a.steps, 104)).astype(np.float32)
+    np.testing.assert_allclose(a.predict(x), b.predict(x), atol=1e-6)
+    assert a.threshold == b.threshold and a.feature_config == b.feature_config
+
+
+def test_export_refuses_a_file_that_is_not_a_checkpoint(tmp_path, capsys):
+    bad = tmp_path / "bad.pt"
+    bad.write_text("nope")
+    assert main(["export", str(bad), "--out", str(tmp_path / "x.onnx")]) == 2
+    assert "bad.pt" in capsys.readouterr().err
+
+
+def test_evaluate_writes_the_report(trained, tmp_path):
+    data = tmp_path / "data"
+    for clip in generate_clips(seed=99, n=6, theft_fraction=0.5):
+        write_clip(data / f"{clip.clip_id}.npz", clip)
+    report_path = tmp_path / "report.json"
+    argv = ["evaluate", str(data), "--format", "native", "--report", str(report_path)]
+    argv += ["--model", str(trained / "model.onnx"), "--plots", str(tmp_path / "plots")]
+    assert main(argv) == 0
+    report = json.loads(report_path.read_text())
+    for key in REPORT_KEYS:
+        assert isinstance(report[key], int | float), key
+    assert report["n_events"] >= 3 and report["n_frames"] > 100
+    assert 0.0 <= report["frame_roc_auc"] <= 1.0
+    assert (tmp_path / "plots" / "frame-score-roc.png").stat().st_size > 0
+
+
+def test_evaluate_names_a_bad_model(tmp_path, capsys):
+    bad = tmp_path / "broken.onnx"
+    bad.write_bytes(b"\x00" * 64)
+    argv = ["evaluate", str(tmp_path), "--report", str(tmp_path / "r.json"), "--model", str(bad)]
+    assert main(argv) == 2
+    assert "broken.onnx" in capsys.readouterr().err
