@@ -2,9 +2,10 @@
 
 A synthetic camera (one suspicious person per event among ``--others`` calm ones, frames
 at 10 fps, one assessment per track every ``--stride`` seconds of stream time) drives the
-real ``EventManager`` and ``EvidenceRecorder``, like ``service.camera.CameraPipeline``:
-on an ``opened`` update the sink hands the event to a sender thread (the outbox stand-in)
-that POSTs it to a local webhook receiver, while the recorder encodes clips in the
+real ``EventManager`` and ``EvidenceRecorder``, like ``service.camera.CameraPipeline``.
+On an ``opened`` update the sink stores the event and enqueues its alert in the durable
+outbox (SQLite, one transaction), and the real ``OutboxSender`` sends it through the real
+``WebhookChannel`` to a local receiver, while the recorder encodes clips in the
 background. The loop is paced at ``--speed`` × real time (default 10), so the evidence
 writer has that many times a live camera's work: a pessimistic load.
 
@@ -12,33 +13,40 @@ Reported per opening rule (score ≥ threshold in K of the last M assessments):
 
 * decision delay: stream time from the first assessment over the threshold to the one
   that opens the event, (K - 1) × stride for a clean rise; it is inherent to the rule;
-* hand-off: wall time from calling ``EventManager.update`` with the opening assessment
-  until the sender thread has the event;
-* webhook: the same until the local receiver has the POST;
+* outbox: wall time from calling ``EventManager.update`` with the opening assessment
+  until the event and its delivery row are committed;
+* webhook: the same until the local receiver has the signed POST;
 * total: decision delay + webhook.
 
-Usage: ``python bench/alert_latency.py [--events 100] [--rules 3/5,2/3,1/1]``
+Usage: ``python bench/alert_latency.py [--events 100] [--rules 2/3,3/5]``
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import queue
 import tempfile
 import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import numpy as np
-import requests
+from sqlalchemy.orm import Session, sessionmaker
 
+from shopguard.alerts.channels.webhook import WebhookChannel
+from shopguard.alerts.config import WebhookConfig
+from shopguard.alerts.message import MessageFormat
+from shopguard.alerts.outbox import OutboxSender, enqueue
 from shopguard.core import Assessment, Frame
 from shopguard.events.config import EventConfig
 from shopguard.events.evidence import EvidenceRecorder
-from shopguard.events.manager import EventManager, EventUpdate
+from shopguard.events.manager import ActiveEvent, EventManager, EventUpdate
+from shopguard.storage.db import init_db, session_factory
+from shopguard.storage.repository import create_event
 from shopguard.video.ring_buffer import RingBuffer
 
 FPS = 10
@@ -48,7 +56,7 @@ FPS = 10
 class Result:
     rule: str
     decision_s: list[float]
-    handoff_s: list[float]
+    outbox_s: list[float]
     webhook_s: list[float]
 
 
@@ -74,12 +82,32 @@ class Receiver:
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
 
-def sender(jobs: queue.Queue[str | None], handed: dict[str, float], url: str) -> None:
-    """The first channel: takes alerts off the queue and POSTs them."""
-    with requests.Session() as session:
-        while (event_id := jobs.get()) is not None:
-            handed[event_id] = time.perf_counter()
-            session.post(url, json={"event_id": event_id}, timeout=5).raise_for_status()
+class Outbox:
+    """The service's side of an alert: event row + delivery row, then the real sender."""
+
+    def __init__(self, db_path: Path, receiver_url: str) -> None:
+        self.sessions: sessionmaker[Session] = session_factory(init_db(f"sqlite:///{db_path}"))
+        channel = WebhookConfig.model_validate(
+            {"type": "webhook", "url": receiver_url, "secret": "bench"}
+        )
+        webhook = WebhookChannel(channel, MessageFormat())
+        self.sender = OutboxSender(self.sessions, {"webhook": webhook})
+        self.sender.start()
+
+    def alert(self, event: ActiveEvent) -> None:
+        """Store the event and enqueue its alert in one transaction; wakes the sender."""
+        with self.sessions.begin() as s:
+            row = create_event(
+                s,
+                camera_id=event.camera_id,
+                track_id=event.track_id,
+                started_at=datetime.fromtimestamp(event.t_start, UTC),
+                peak_score=event.peak_score,
+                peak_t=event.peak_t,
+                reasons=event.reasons,
+                event_id=event.id,
+            )
+            enqueue(s, row, ["webhook"], on_commit=self.sender.wake)
 
 
 @dataclass
@@ -91,17 +119,14 @@ class Setup:
     evidence: bool
 
 
-def run_rule(k: int, m: int, setup: Setup, receiver: Receiver) -> Result:
+def run_rule(k: int, m: int, setup: Setup, receiver: Receiver, outbox: Outbox) -> Result:
     config = EventConfig(
         open_k=k, open_m=m, quiet_s=1.0, track_cooldown_s=0.0, camera_cooldown_s=0.0,
         pre_roll_s=2.0, post_roll_s=1.0,
     )  # fmt: skip
     manager = EventManager("bench", config)
     ring = RingBuffer(seconds=config.pre_roll_s + m * setup.stride + 1.0)
-    jobs: queue.Queue[str | None] = queue.Queue()
-    handed: dict[str, float] = {}
-    thread = threading.Thread(target=sender, args=(jobs, handed, receiver.url))
-    thread.start()
+    committed: dict[str, float] = {}
     rng = np.random.default_rng(0)
     image = rng.integers(0, 256, (360, 640, 3), np.uint8)
     started: dict[str, float] = {}
@@ -123,20 +148,22 @@ def run_rule(k: int, m: int, setup: Setup, receiver: Receiver) -> Result:
                 t0 = time.perf_counter()
                 updates = manager.update(assessments, t)
                 for u in updates:
-                    if u.kind == "opened":  # the sink: hand the alert on at once
+                    if u.kind == "opened":  # the sink: the alert goes out first
                         started[u.event.id] = t0
                         decision[u.event.id] = u.event.t_opened - first_hit
-                        jobs.put(u.event.id)
+                        outbox.alert(u.event)
+                        committed[u.event.id] = time.perf_counter()
             if setup.evidence:
                 ring.push(Frame("bench", i, t, image))
                 recorder.update(updates, t)
-        jobs.put(None)
-        thread.join()
+    deadline = time.perf_counter() + 30.0
+    while set(started) - set(receiver.arrived) and time.perf_counter() < deadline:
+        time.sleep(0.05)
     ids = sorted(started)
     return Result(
         f"{k} of {m}",
         [decision[e] for e in ids],
-        [handed[e] - started[e] for e in ids],
+        [committed[e] - started[e] for e in ids],
         [receiver.arrived[e] - started[e] for e in ids],
     )
 
@@ -157,23 +184,27 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     setup = Setup(args.events, args.stride, args.others, args.speed, not args.no_evidence)
     receiver = Receiver()
+    work = tempfile.TemporaryDirectory()
+    outbox = Outbox(Path(work.name) / "bench.db", receiver.url)
     print(
         f"{setup.events} events per rule, assessments every {setup.stride} s, "
         f"{setup.others} calm tracks, {setup.speed:g}× real time, "
         f"evidence writer {'on' if setup.evidence else 'off'}\n"
     )
-    print("| rule (K of M) | decision delay, s | hand-off, ms | webhook, ms | total, s |")
+    print("| rule (K of M) | decision delay, s | outbox, ms | webhook, ms | total, s |")
     print("|---|---|---|---|---|")
     for rule in args.rules.split(","):
         k, m = (int(x) for x in rule.split("/"))
-        r = run_rule(k, m, setup, receiver)
+        r = run_rule(k, m, setup, receiver, outbox)
         total = [d + w for d, w in zip(r.decision_s, r.webhook_s, strict=True)]
         print(
-            f"| {r.rule} | {fmt(r.decision_s, 1, 2)} | {fmt(r.handoff_s)} | "
+            f"| {r.rule} | {fmt(r.decision_s, 1, 2)} | {fmt(r.outbox_s)} | "
             f"{fmt(r.webhook_s)} | {fmt(total, 1, 3)} |"
         )
     print("\ncells: median / p95")
+    outbox.sender.stop()
     receiver.server.shutdown()
+    work.cleanup()
 
 
 if __name__ == "__main__":
