@@ -196,8 +196,8 @@ export function isSelfIntersecting(polygon: Point[]): boolean {
 /** Why a zone polygon can't be saved, or null when it is fine. */
 export function polygonProblem(polygon: Point[], frame?: Size): string | null {
   if (polygon.length < 3) return 'needs at least 3 points';
-  if (area(polygon) < 1) return 'has no area';
   if (isSelfIntersecting(polygon)) return 'crosses itself';
+  if (area(polygon) < 1) return 'has no area';
   if (frame && polygon.some(([x, y]) => x < 0 || y < 0 || x > frame.width || y > frame.height))
     return 'has points outside the frame';
   return null;
