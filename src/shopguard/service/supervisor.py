@@ -233,6 +233,9 @@ class Supervisor:
                 w.offline_alerted = False
                 self.listener.on_camera_recovered(w.camera.id)
             return
+        starting = w.state == "starting"
+        if starting and now - w.started_at < self.config.worker.heartbeat_timeout_s:
+            return  # loading models and opening the stream: not down yet
         if w.not_live_since is None:
             w.not_live_since = now
         down_for = now - w.not_live_since
