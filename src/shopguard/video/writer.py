@@ -31,6 +31,7 @@ class Mp4Writer:
         self._container: av.container.OutputContainer | None = None
         self._stream: av.video.stream.VideoStream | None = None
         self._size: tuple[int, int] | None = None
+        self._failed = False
         self.frames_written = 0
 
     def _open(self, width: int, height: int) -> None:
@@ -54,17 +55,37 @@ class Mp4Writer:
         if image.shape[1] != w or image.shape[0] != h:
             image = _fit(image, w, h)
         frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(image), format="bgr24")
-        for packet in self._stream.encode(frame):
-            self._container.mux(packet)
+        try:
+            for packet in self._stream.encode(frame):
+                self._container.mux(packet)
+        except OSError:
+            self._failed = True  # e.g. disk full: flushing the encoder later would crash
+            raise
         self.frames_written += 1
 
     def close(self) -> None:
-        """Flush the encoder and finish the file (safe to call twice)."""
+        """Flush the encoder and finish the file (safe to call twice).
+
+        After a failed write the file is only released (see ``abort``).
+        """
         if self._container is None or self._stream is None:
             return
-        for packet in self._stream.encode():
-            self._container.mux(packet)
+        if self._failed:
+            self.abort()
+            return
+        try:
+            for packet in self._stream.encode():
+                self._container.mux(packet)
+        except OSError:
+            self.abort()
+            raise
         self._container.close()
+        self._container = self._stream = None
+
+    def abort(self) -> None:
+        """Release the file without flushing the encoder; the partial file is unusable."""
+        if self._container is not None:
+            self._container.close()
         self._container = self._stream = None
 
     def __enter__(self) -> Mp4Writer:
