@@ -14,7 +14,15 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from shopguard.alerts.config import AlertsConfig
 from shopguard.behavior.config import ScorerConfig, ZoneConfig
@@ -54,9 +62,11 @@ class CameraConfig(_Strict):
     motion: MotionConfig = MotionConfig()
     events: EventConfig | None = Field(default=None, description="overrides the service default")
 
-    @property
-    def display_name(self) -> str:
-        return self.name or self.id
+    @model_validator(mode="after")
+    def _name_defaults_to_id(self) -> CameraConfig:
+        if not self.name:
+            self.name = self.id
+        return self
 
 
 class ServerConfig(_Strict):

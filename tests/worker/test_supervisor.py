@@ -119,7 +119,7 @@ def test_camera_goes_live_and_a_killed_worker_is_restarted(
 def test_dead_stream_raises_one_offline_alert(
     supervised: Callable[..., tuple[Supervisor, Listener]],
 ) -> None:
-    supervisor, listener = supervised([{"id": "dock", "url": "rtsp://127.0.0.1:9/none"}])
+    _, listener = supervised([{"id": "dock", "url": "rtsp://127.0.0.1:9/none"}])
     assert listener.wait(lambda: bool(listener.offline), 60)
     time.sleep(2.0)  # stays down: still exactly one alert
     assert [c for c, _ in listener.offline] == ["dock"]
