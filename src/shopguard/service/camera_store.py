@@ -28,7 +28,7 @@ def camera_settings(camera: CameraConfig) -> dict[str, Any]:
 def camera_from_row(row: Camera) -> CameraConfig:
     """The validated ``CameraConfig`` of a database row (zones included)."""
     zones = [
-        ZoneConfig(name=z.name, kind=z.kind.value, polygon=[tuple(p) for p in z.polygon])
+        ZoneConfig(name=z.name, kind=z.kind.value, polygon=[(p[0], p[1]) for p in z.polygon])
         for z in sorted(row.zones, key=lambda z: z.id)
     ]
     return CameraConfig.model_validate(
