@@ -91,6 +91,7 @@ export function EventDetailPage() {
   const [queue, setQueue] = useState<string[]>(() => getReviewQueue());
   const [videoTime, setVideoTime] = useState<number | null>(null);
   const [clipFailed, setClipFailed] = useState(false);
+  const [clipAttempt, setClipAttempt] = useState(0);
   const videoRef = useRef<HTMLVideoElement>(null);
   const noteRef = useRef<HTMLTextAreaElement>(null);
 
@@ -100,6 +101,7 @@ export function EventDetailPage() {
     setError(null);
     setNote('');
     setClipFailed(false);
+    setClipAttempt(0);
     setVideoTime(null);
     api.events
       .get(id, ctrl.signal)
@@ -132,9 +134,21 @@ export function EventDetailPage() {
     };
   }, [id, queue]);
 
-  useStreamEvent<AlertEvent>(['event.updated', 'event.closed', 'event.reviewed'], (data) => {
-    if (data?.id === id) setEvent((prev) => (prev ? { ...prev, ...data } : prev));
+  useStreamEvent<AlertEvent>(['event.updated', 'event.closed', 'event.reviewed'], (data, type) => {
+    if (data?.id !== id) return;
+    setEvent((prev) => (prev ? { ...prev, ...data } : prev));
+    if (type === 'event.closed') {
+      // The clip is written when the event ends: try loading it again.
+      setClipFailed(false);
+      setClipAttempt((a) => a + 1);
+    }
   });
+
+  // A clip that fails to load right after the event closed may still be being written.
+  const onClipError = () => {
+    if (event?.status === 'closed' && clipAttempt < 5) setTimeout(() => setClipAttempt((a) => a + 1), 2000);
+    else setClipFailed(true);
+  };
 
   const { prev, next } = neighbours(queue, id);
   const go = useCallback((target: string | null) => target && navigate(`/events/${target}`), [navigate]);
@@ -259,14 +273,14 @@ export function EventDetailPage() {
             ) : (
               <video
                 ref={videoRef}
-                key={event.id}
-                src={urls.eventClip(event.id)}
+                key={`${event.id}-${clipAttempt}`}
+                src={`${urls.eventClip(event.id)}${clipAttempt ? `?try=${clipAttempt}` : ''}`}
                 controls
                 playsInline
                 preload="metadata"
                 aria-label={`Evidence clip of the alert on ${name}`}
                 onTimeUpdate={(e) => setVideoTime(e.currentTarget.currentTime)}
-                onError={() => setClipFailed(true)}
+                onError={onClipError}
               />
             )}
           </div>

@@ -1,0 +1,130 @@
+/**
+ * The review flow a guard goes through, against the real service: sign in, see the camera
+ * live, receive an alert over server-sent events, open it, play its clip, confirm it, and
+ * find the decision in the API. Screenshots of each step go to test-results/e2e-screens/.
+ */
+import { expect, test, type Page } from '@playwright/test';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const SCREENS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../test-results/e2e-screens');
+const BASE = () => process.env.SHOPGUARD_E2E_URL!;
+const CAMERA = () => process.env.SHOPGUARD_E2E_CAMERA ?? 'e2e-cam';
+
+let step = 0;
+async function shot(page: Page, name: string) {
+  step += 1;
+  await page.screenshot({ path: path.join(SCREENS, `${String(step).padStart(2, '0')}-${name}.png`), fullPage: false });
+}
+
+async function login(page: Page) {
+  await page.goto(`${BASE()}/login`);
+  await page.getByLabel('User name').fill(process.env.SHOPGUARD_E2E_USER!);
+  await page.getByLabel('Password').fill(process.env.SHOPGUARD_E2E_PASSWORD!);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('heading', { name: 'Live' })).toBeVisible();
+}
+
+test.describe.configure({ mode: 'serial' });
+
+test('guard reviews an alert end to end', async ({ page }) => {
+  const consoleErrors: string[] = [];
+  page.on('pageerror', (err) => consoleErrors.push(String(err)));
+
+  // 1. Sign in.
+  await page.goto(`${BASE()}/`);
+  await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
+  await shot(page, 'login');
+  await login(page);
+
+  // 2. The camera is live: the MJPEG view shows frames and the health badge says Live.
+  const tile = page.locator(`[data-camera="${CAMERA()}"]`);
+  await expect(tile).toBeVisible();
+  await expect(tile.getByText('Live', { exact: true })).toBeVisible({ timeout: 60_000 });
+  const img = tile.locator('.live-view img');
+  await expect
+    .poll(() => img.evaluate((el: HTMLImageElement) => el.naturalWidth), { timeout: 60_000, message: 'live view shows frames' })
+    .toBeGreaterThan(0);
+  await expect(page.getByText('Live updates')).toBeVisible();
+  await shot(page, 'live');
+
+  // 3. Alerts feed: wait for an alert that arrives over the stream while the page is open.
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /Alerts/ }).click();
+  await expect(page.getByRole('heading', { name: 'Alerts' })).toBeVisible();
+  const fresh = page.locator('.alert-row-fresh').first();
+  await expect(fresh).toBeVisible({ timeout: 150_000 });
+  await shot(page, 'alert-received');
+  const eventId = await fresh.getAttribute('data-event-id');
+  expect(eventId).toBeTruthy();
+
+  // 4. Open it; wait until it has ended so its clip is written.
+  await fresh.getByRole('link').click();
+  await expect(page).toHaveURL(new RegExp(`/events/${eventId}$`));
+  await expect(page.getByRole('heading', { name: /Alert · / })).toBeVisible();
+  await expect(page.locator('.page-header').getByText('Closed', { exact: true })).toBeVisible({ timeout: 60_000 });
+  const video = page.locator('video');
+  await expect(video).toBeVisible();
+
+  // 5. Play the clip, and seek in it.
+  await expect
+    .poll(() => video.evaluate((v: HTMLVideoElement) => v.readyState), { timeout: 30_000, message: 'clip loads' })
+    .toBeGreaterThanOrEqual(1);
+  const duration = await video.evaluate((v: HTMLVideoElement) => v.duration);
+  expect(duration).toBeGreaterThan(0.5);
+  await video.evaluate(async (v: HTMLVideoElement) => {
+    v.muted = true;
+    await v.play();
+  });
+  await expect.poll(() => video.evaluate((v: HTMLVideoElement) => v.currentTime), { timeout: 20_000 }).toBeGreaterThan(0.2);
+  await video.evaluate((v: HTMLVideoElement) => {
+    v.pause();
+    v.currentTime = Math.min(0.3, v.duration / 2);
+  });
+  await expect.poll(() => video.evaluate((v: HTMLVideoElement) => !v.seeking && Math.abs(v.currentTime - Math.min(0.3, v.duration / 2)) < 0.15)).toBe(true);
+  await shot(page, 'event-detail');
+
+  // 6. Confirm with the keyboard shortcut, with a note.
+  await page.getByLabel(/note/i).fill('e2e: confirmed by the test');
+  await page.getByLabel(/note/i).press('Escape');
+  await page.keyboard.press('c');
+  await expect(page.locator('.page-header').getByText('Confirmed', { exact: true })).toBeVisible();
+  await shot(page, 'confirmed');
+
+  // 7. The API agrees.
+  const res = await page.request.get(`${BASE()}/api/events/${eventId}`);
+  expect(res.ok()).toBe(true);
+  const body = await res.json();
+  expect(body.review_status).toBe('confirmed');
+
+  expect(consoleErrors).toEqual([]);
+});
+
+test('the other screens render against the real API', async ({ page }) => {
+  const consoleErrors: string[] = [];
+  page.on('pageerror', (err) => consoleErrors.push(String(err)));
+  await login(page);
+
+  await page.goto(`${BASE()}/system`);
+  await expect(page.getByRole('heading', { name: 'System' })).toBeVisible();
+  await expect(page.getByRole('cell', { name: /E2E camera/ })).toBeVisible();
+  await shot(page, 'system');
+
+  await page.goto(`${BASE()}/cameras`);
+  await expect(page.getByRole('heading', { name: 'Cameras' })).toBeVisible();
+  await page.getByRole('button', { name: /Zones/ }).first().click();
+  await expect(page.getByRole('dialog', { name: /Zones/ })).toBeVisible();
+  await shot(page, 'zones');
+  await page.keyboard.press('Escape');
+
+  await page.goto(`${BASE()}/settings`);
+  await expect(page.getByRole('heading', { name: 'Settings' })).toBeVisible();
+  await shot(page, 'settings');
+
+  // A tablet in portrait.
+  await page.setViewportSize({ width: 820, height: 1180 });
+  await page.goto(`${BASE()}/alerts`);
+  await expect(page.getByRole('heading', { name: 'Alerts' })).toBeVisible();
+  await shot(page, 'tablet-alerts');
+
+  expect(consoleErrors).toEqual([]);
+});
