@@ -23,7 +23,9 @@ Example:
 
 from __future__ import annotations
 
+import math
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -53,33 +55,53 @@ class _Dwell:
     reach_zone: str = ""
 
 
-def _wrist_offset(kps: F32, wrist: int, min_conf: float) -> tuple[float, float] | None:
+Points = Sequence[Sequence[float]]
+"""A pose as 17 (x, y, confidence) rows: a (17, 3) array or its ``tolist()``."""
+
+
+def _rows(kps: Points | F32) -> Points:
+    return kps.tolist() if isinstance(kps, np.ndarray) else kps
+
+
+def _body(p: Points, min_conf: float) -> tuple[float, float, float] | None:
+    """Mid-hip x, y and torso length, when both hips and shoulders are seen."""
+    lh, rh, ls, rs = p[KP.LEFT_HIP], p[KP.RIGHT_HIP], p[KP.LEFT_SHOULDER], p[KP.RIGHT_SHOULDER]
+    if min(lh[2], rh[2], ls[2], rs[2]) < min_conf:
+        return None
+    hx, hy = (lh[0] + rh[0]) / 2, (lh[1] + rh[1]) / 2
+    torso = math.hypot(hx - (ls[0] + rs[0]) / 2, hy - (ls[1] + rs[1]) / 2)
+    return (hx, hy, torso) if torso > 1e-3 else None
+
+
+def _wrist_offset(p: Points, hand: int, min_conf: float) -> tuple[float, float] | None:
     """Wrist position relative to the mid-hip in torso lengths (y down), if the body is seen."""
-    need = [wrist, KP.LEFT_HIP, KP.RIGHT_HIP, KP.LEFT_SHOULDER, KP.RIGHT_SHOULDER]
-    if not bool(np.all(kps[need, 2] >= min_conf)):
+    wrist = p[_HANDS[hand][3]]
+    body = _body(p, min_conf)
+    if body is None or wrist[2] < min_conf:
         return None
-    xy = kps[:, :2].astype(np.float64)
-    hip = (xy[KP.LEFT_HIP] + xy[KP.RIGHT_HIP]) / 2
-    torso = float(np.linalg.norm(hip - (xy[KP.LEFT_SHOULDER] + xy[KP.RIGHT_SHOULDER]) / 2))
-    if torso < 1e-3:
-        return None
-    dx, dy = (xy[wrist] - hip) / torso
-    return float(dx), float(dy)
+    hx, hy, torso = body
+    return (wrist[0] - hx) / torso, (wrist[1] - hy) / torso
 
 
-def hand_region(kps: F32, hand: int, min_conf: float) -> str | None:
+def _elbow_angle(p: Points, hand: int) -> float:
+    _, s, e, w = _HANDS[hand]
+    shoulder, elbow, wrist = p[s], p[e], p[w]
+    ux, uy = shoulder[0] - elbow[0], shoulder[1] - elbow[1]
+    fx, fy = wrist[0] - elbow[0], wrist[1] - elbow[1]
+    cos = (ux * fx + uy * fy) / (math.hypot(ux, uy) * math.hypot(fx, fy) + 1e-9)
+    return math.degrees(math.acos(max(-1.0, min(1.0, cos))))
+
+
+def hand_region(kps: Points | F32, hand: int, min_conf: float) -> str | None:
     """``"waistband"``, ``"pocket"`` or ``None`` for one hand (0 left, 1 right) of a pose.
 
     The elbow must be bent, which tells a hand held at the body from an arm hanging loose.
     """
-    _, shoulder, elbow, wrist = _HANDS[hand]
-    offset = _wrist_offset(kps, wrist, min_conf)
-    if offset is None or kps[elbow, 2] < min_conf:
+    p = _rows(kps)
+    offset = _wrist_offset(p, hand, min_conf)
+    if offset is None or p[_HANDS[hand][2]][2] < min_conf:
         return None
-    upper = (kps[shoulder, :2] - kps[elbow, :2]).astype(np.float64)
-    fore = (kps[wrist, :2] - kps[elbow, :2]).astype(np.float64)
-    cos = float(upper @ fore / (np.linalg.norm(upper) * np.linalg.norm(fore) + 1e-9))
-    if np.degrees(np.arccos(np.clip(cos, -1.0, 1.0))) > _BENT_ELBOW_DEG:
+    if _elbow_angle(p, hand) > _BENT_ELBOW_DEG:
         return None
     dx, dy = offset
     if abs(dx) < 0.35 and -0.4 < dy < 0.35:
@@ -89,39 +111,38 @@ def hand_region(kps: F32, hand: int, min_conf: float) -> str | None:
     return None
 
 
-def is_reaching(kps: F32, hand: int, min_conf: float) -> bool:
+def is_reaching(kps: Points | F32, hand: int, min_conf: float) -> bool:
     """Whether a hand is stretched away from the body (sideways, above the head or low)."""
-    offset = _wrist_offset(kps, _HANDS[hand][3], min_conf)
+    offset = _wrist_offset(_rows(kps), hand, min_conf)
     if offset is None:
         return False
     dx, dy = offset
     return abs(dx) > 0.55 or dy < -1.05 or dy > 0.55
 
 
-def head_yaw(kps: F32, min_conf: float) -> float | None:
+def head_yaw(kps: Points | F32, min_conf: float) -> float | None:
     """Head yaw proxy in [−1, 1] (0 facing the camera), or ``None`` without a face."""
-    ok = kps[:, 2] >= min_conf
-    if not ok[KP.NOSE]:
+    p = _rows(kps)
+    nose, left, right = p[KP.NOSE], p[KP.LEFT_EAR], p[KP.RIGHT_EAR]
+    if nose[2] < min_conf:
         return None
-    nose = float(kps[KP.NOSE, 0])
-    left, right = bool(ok[KP.LEFT_EAR]), bool(ok[KP.RIGHT_EAR])
-    if left and right:
-        lx, rx = float(kps[KP.LEFT_EAR, 0]), float(kps[KP.RIGHT_EAR, 0])
-        half = abs(lx - rx) / 2
-        return float(np.clip((nose - (lx + rx) / 2) / max(half, 1e-6), -1.0, 1.0))
-    if left != right:
-        ear = float(kps[KP.LEFT_EAR if left else KP.RIGHT_EAR, 0])
-        return 1.0 if nose > ear else -1.0
+    left_ok, right_ok = left[2] >= min_conf, right[2] >= min_conf
+    if left_ok and right_ok:
+        half = max(abs(left[0] - right[0]) / 2, 1e-6)
+        return max(-1.0, min(1.0, (nose[0] - (left[0] + right[0]) / 2) / half))
+    if left_ok != right_ok:
+        ear = left if left_ok else right
+        return 1.0 if nose[0] > ear[0] else -1.0
     return None
 
 
-def foot_point(kps: F32, box: F32, min_conf: float) -> tuple[float, float]:
+def foot_point(kps: Points | F32, box: Sequence[float], min_conf: float) -> tuple[float, float]:
     """Where the person stands: mid-ankle when both ankles are seen, else the box's bottom."""
-    ankles = kps[[KP.LEFT_ANKLE, KP.RIGHT_ANKLE]]
-    if bool(np.all(ankles[:, 2] >= min_conf)):
-        x, y = ankles[:, :2].mean(axis=0)
-        return float(x), float(y)
-    return float((box[0] + box[2]) / 2), float(box[3])
+    p = _rows(kps)
+    la, ra = p[KP.LEFT_ANKLE], p[KP.RIGHT_ANKLE]
+    if la[2] >= min_conf and ra[2] >= min_conf:
+        return (la[0] + ra[0]) / 2, (la[1] + ra[1]) / 2
+    return (float(box[0]) + float(box[2])) / 2, float(box[3])
 
 
 class CueTracker:
@@ -137,14 +158,16 @@ class CueTracker:
         self._yaw_side = 0
         self._turns: deque[float] = deque()
 
-    def update(self, t: float, keypoints: F32, box: F32) -> None:
+    def update(self, t: float, keypoints: Points | F32, box: Sequence[float] | F32) -> None:
         """Advance the cues with one frame of this track (keypoints (17, 3), box xyxy)."""
         c = self.cfg.min_joint_conf
-        self._update_reach(t, keypoints)
+        p = _rows(keypoints)
+        self._update_reach(t, p)
         for hand in (0, 1):
-            self._update_dwell(t, hand, hand_region(keypoints, hand, c), keypoints)
-        self._update_location(t, foot_point(keypoints, box, c))
-        self._update_yaw(t, head_yaw(keypoints, c))
+            self._update_dwell(t, hand, hand_region(p, hand, c), p)
+        feet = foot_point(p, box.tolist() if isinstance(box, np.ndarray) else box, c)
+        self._update_location(t, feet)
+        self._update_yaw(t, head_yaw(p, c))
 
     def reasons(self, t: float) -> list[Reason]:
         """Cues active at ``t`` (firing now or ended at most ``hold_s`` ago)."""
@@ -153,20 +176,20 @@ class CueTracker:
     def _fire(self, code: str, text: str, t_start: float, t_end: float, weight: float) -> None:
         self._fired[code] = Reason(code, text, t_start, t_end, weight)
 
-    def _update_reach(self, t: float, kps: F32) -> None:
+    def _update_reach(self, t: float, kps: Points) -> None:
         """A hand stretched away from the body into a shelf zone is a reach into the shelf."""
         for hand, (_, _, _, wrist) in enumerate(_HANDS):
             if not is_reaching(kps, hand, self.cfg.min_joint_conf):
                 continue
-            zone = self.zones.find((float(kps[wrist, 0]), float(kps[wrist, 1])), "shelf")
+            zone = self.zones.find((kps[wrist][0], kps[wrist][1]), "shelf")
             if zone is not None:
                 self._reach_t, self._reach_zone = t, zone
                 self._unpaid = (t, zone)
 
-    def _update_dwell(self, t: float, hand: int, region: str | None, kps: F32) -> None:
+    def _update_dwell(self, t: float, hand: int, region: str | None, kps: Points) -> None:
         dwell = self._dwell[hand]
         if dwell is not None and (region != dwell.region or t - dwell.last > _DWELL_GAP_S):
-            unseen = region is None and kps[_HANDS[hand][3], 2] < self.cfg.min_joint_conf
+            unseen = region is None and kps[_HANDS[hand][3]][2] < self.cfg.min_joint_conf
             if unseen and t - dwell.last <= _DWELL_GAP_S:
                 return  # wrist briefly unseen: the dwell goes on
             self._dwell[hand] = dwell = None

@@ -22,7 +22,6 @@ Example:
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -64,10 +63,16 @@ class Windows:
 
 
 def _finite_median(values: F64, axis: int) -> F64:
-    """``nanmedian`` without the all-NaN warning (all-NaN slices give NaN)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        return np.asarray(np.nanmedian(values, axis=axis), np.float64)
+    """Median of the finite values along ``axis`` (NaN where there are none).
+
+    Same result as ``np.nanmedian``, many times faster on small arrays.
+    """
+    v = np.moveaxis(np.asarray(values, np.float64), axis, -1)
+    ordered = np.sort(np.where(np.isfinite(v), v, np.inf), axis=-1)
+    count = np.isfinite(v).sum(axis=-1)
+    lo = np.take_along_axis(ordered, np.maximum((count - 1) // 2, 0)[..., None], -1)[..., 0]
+    hi = np.take_along_axis(ordered, np.maximum(count // 2, 0)[..., None], -1)[..., 0]
+    return np.where(count > 0, (lo + hi) / 2.0, np.nan)
 
 
 def resample(
@@ -88,26 +93,32 @@ def resample(
         xy (Q, 17, 2), confidence (Q, 17), present (Q, 17); zero where not present.
     """
     q = np.asarray(query, np.float64)
-    xy = np.zeros((len(q), NUM_KEYPOINTS, 2), np.float64)
-    conf = np.zeros((len(q), NUM_KEYPOINTS), np.float64)
-    present = np.zeros((len(q), NUM_KEYPOINTS), bool)
+    t = np.asarray(timestamps, np.float64)
     kps = np.asarray(keypoints, np.float64)
-    seen = np.isfinite(kps).all(-1) & (kps[..., 2] >= cfg.min_conf)
-    for j in range(NUM_KEYPOINTS):
-        t = timestamps[seen[:, j]]
-        if len(t) == 0:
-            continue
-        i = np.searchsorted(t, q, side="right")
-        prev_t = np.where(i > 0, t[np.maximum(i - 1, 0)], -np.inf)
-        next_t = np.where(i < len(t), t[np.minimum(i, len(t) - 1)], np.inf)
-        d_prev, d_next = q - prev_t, next_t - q
-        ok = (np.minimum(d_prev, d_next) <= cfg.hold_s) | (d_prev + d_next <= cfg.max_gap_s)
-        obs = kps[seen[:, j], j]
-        present[:, j] = ok
-        for c in range(2):
-            xy[ok, j, c] = np.interp(q[ok], t, obs[:, c])
-        conf[ok, j] = np.interp(q[ok], t, obs[:, 2])
-    return xy, conf, present
+    n = len(t)
+    if n == 0:
+        zeros = np.zeros((len(q), NUM_KEYPOINTS), np.float64)
+        return np.zeros((len(q), NUM_KEYPOINTS, 2)), zeros, zeros.astype(bool)
+    seen = np.isfinite(kps).all(-1) & (kps[..., 2] >= cfg.min_conf)  # (T, 17)
+    frame = np.arange(n)[:, None]
+    last_seen = np.maximum.accumulate(np.where(seen, frame, -1), axis=0)  # at or before
+    next_seen = np.minimum.accumulate(np.where(seen, frame, n)[::-1], axis=0)[::-1]  # at/after
+    i = np.searchsorted(t, q, side="right")  # t[i - 1] <= q < t[i]
+    prev = np.where((i > 0)[:, None], last_seen[np.clip(i - 1, 0, n - 1)], -1)  # (Q, 17)
+    nxt = np.where((i < n)[:, None], next_seen[np.clip(i, 0, n - 1)], n)
+    t_prev = np.where(prev >= 0, t[np.clip(prev, 0, n - 1)], -np.inf)
+    t_next = np.where(nxt < n, t[np.clip(nxt, 0, n - 1)], np.inf)
+    d_prev, d_next = q[:, None] - t_prev, t_next - q[:, None]
+    present = (np.minimum(d_prev, d_next) <= cfg.hold_s) | (d_prev + d_next <= cfg.max_gap_s)
+    both = (prev >= 0) & (nxt < n)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        w = np.where(both, d_prev / (t_next - t_prev), (prev < 0).astype(np.float64))
+    joint = np.arange(NUM_KEYPOINTS)
+    a = np.nan_to_num(kps[np.clip(prev, 0, n - 1), joint])  # (Q, 17, 3)
+    b = np.nan_to_num(kps[np.clip(nxt, 0, n - 1), joint])
+    value = a * (1.0 - w[..., None]) + b * w[..., None]
+    value = np.where(present[..., None], value, 0.0)
+    return value[..., :2], value[..., 2], present
 
 
 def _mid(xy: F64, present: Bools, a: int, b: int) -> tuple[F64, Bools]:
