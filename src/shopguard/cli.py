@@ -12,6 +12,7 @@ from collections.abc import Sequence
 #: sets ``func`` (``Callable[[argparse.Namespace], int]``) as the parser default.
 COMMAND_MODULES: tuple[str, ...] = (
     "analyze",
+    "serve",
     "synth",
     "train", "evaluate", "export",
 )

@@ -42,7 +42,10 @@ def _event(**changes: object) -> ActiveEvent:
 def sink(db_sessions: sessionmaker[Session], tmp_path: Path) -> tuple[DatabaseEventSink, list]:
     notes: list = []
     archive = EvidenceArchive(LocalEvidenceStore(tmp_path / "evidence"))
-    return DatabaseEventSink(db_sessions, archive, ALERTS, lambda *a, **k: notes.append(k)), notes
+    sink = DatabaseEventSink(
+        db_sessions, archive, ALERTS.channels_for, lambda *a, **k: notes.append(k)
+    )
+    return sink, notes
 
 
 def test_open_writes_event_and_its_deliveries_together(

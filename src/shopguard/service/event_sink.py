@@ -16,11 +16,11 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from shopguard.alerts.config import AlertsConfig
 from shopguard.alerts.outbox import enqueue
 from shopguard.config import ServiceConfig
 from shopguard.events.evidence import EvidenceReady
 from shopguard.events.manager import ActiveEvent, EventUpdate
+from shopguard.service.channel_source import ChannelSource
 from shopguard.service.wiring import build_archive, open_database
 from shopguard.storage.evidence.archive import EvidenceArchive
 from shopguard.storage.models import Event, EventStatus, EvidenceKind
@@ -63,10 +63,10 @@ class DatabaseEventSink:
         self,
         sessions: sessionmaker[Session],
         archive: EvidenceArchive,
-        alerts: AlertsConfig,
+        channels_for: Callable[[float | None], list[str]],
         notify: Notify | None = None,
     ):
-        self.sessions, self.archive, self.alerts = sessions, archive, alerts
+        self.sessions, self.archive, self.channels_for = sessions, archive, channels_for
         self.notify = notify or (lambda *a, **k: None)
         self.errors = 0
         self._pending: list[EventUpdate | EvidenceReady] = []
@@ -74,7 +74,8 @@ class DatabaseEventSink:
     @classmethod
     def from_config(cls, config: ServiceConfig, notify: Notify | None = None) -> DatabaseEventSink:
         """The sink a worker process uses, built from the service configuration."""
-        return cls(open_database(config), build_archive(config), config.alerts, notify)
+        source = ChannelSource(config.data_dir, config.alerts)
+        return cls(open_database(config), build_archive(config), source.channels_for, notify)
 
     def on_updates(self, updates: list[EventUpdate]) -> None:
         self._pending.extend(updates)
@@ -120,7 +121,7 @@ class DatabaseEventSink:
                     reasons=ev.reasons,
                     model_version=_model_version(ev),
                 )
-                enqueue(session, row, self.alerts.channels_for(ev.peak_score))
+                enqueue(session, row, self.channels_for(ev.peak_score))
             self._apply(row, ev)
             summary = event_summary(row)
         self.notify("event", event_kind=f"event.{update.kind}", data=summary)
