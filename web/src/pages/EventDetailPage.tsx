@@ -265,7 +265,7 @@ export function EventDetailPage() {
 
       <div className="event-layout">
         <div className="event-main stack">
-          <div className="card event-video">
+          <div className="card event-video ev-video">
             {clipFailed || event.has_clip === false ? (
               <EmptyState icon={<FilmIcon size={32} />} title="No clip">
                 {event.status === 'open' ? 'The clip is written when the alert ends.' : 'The clip is not available.'}
@@ -286,7 +286,7 @@ export function EventDetailPage() {
           </div>
 
           {event.scores && event.scores.length > 1 && (
-            <div className="card">
+            <div className="card ev-chart">
               <div className="card-header">
                 <h2>Score over time</h2>
                 <span className="muted">peak {Math.round(event.peak_score * 100)}%</span>
@@ -302,7 +302,7 @@ export function EventDetailPage() {
             </div>
           )}
 
-          <div className="card">
+          <div className="card ev-reasons">
             <div className="card-header">
               <h2>Why this alert</h2>
               <span className="muted">{reasons.length} reason{reasons.length === 1 ? '' : 's'}</span>
@@ -327,7 +327,7 @@ export function EventDetailPage() {
 
         <aside className="event-side stack">
           {canReview ? (
-            <div className="card review-panel">
+            <div className="card review-panel ev-review">
               <div className="card-header">
                 <h2>Review</h2>
                 <ReviewBadge status={event.review_status} />
@@ -371,19 +371,21 @@ export function EventDetailPage() {
               </div>
             </div>
           ) : (
+            <div className="ev-review">
             <Notice tone="info">
               <ShieldQuestion size={18} aria-hidden /> Your role can watch alerts but not review them.
             </Notice>
+            </div>
           )}
 
-          <div className="card">
+          <div className="card ev-snapshot">
             <div className="card-header">
               <h2>Snapshot at peak</h2>
             </div>
             <SnapshotWithPose event={event} />
           </div>
 
-          <div className="card">
+          <div className="card ev-facts">
             <dl className="facts card-body">
               <dt>Score</dt>
               <dd>
@@ -417,7 +419,7 @@ export function EventDetailPage() {
           </div>
 
           {event.reviews && event.reviews.length > 0 && (
-            <div className="card">
+            <div className="card ev-history">
               <div className="card-header">
                 <h2>History</h2>
               </div>
