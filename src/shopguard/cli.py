@@ -15,6 +15,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "serve",
     "synth",
     "train", "evaluate", "export",
+    "alerts", "db",
 )
 
 

@@ -11,6 +11,7 @@ Example:
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 __all__ = [
     "DEFAULT_URL",
     "current_revision",
+    "default_url",
     "downgrade",
     "init_db",
     "make_engine",
@@ -31,8 +33,14 @@ __all__ = [
 ]
 
 DEFAULT_URL = "sqlite:///shopguard.db"
+URL_ENV = "SHOPGUARD_DB_URL"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 MIGRATIONS = "shopguard.storage:migrations"
+
+
+def default_url() -> str:
+    """``$SHOPGUARD_DB_URL``, else a ``shopguard.db`` SQLite file in the working directory."""
+    return os.environ.get(URL_ENV) or DEFAULT_URL
 
 
 def make_engine(url: str = DEFAULT_URL, **kwargs: Any) -> Engine:
