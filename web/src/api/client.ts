@@ -163,7 +163,7 @@ export const api = {
 
   cameras: {
     list: (signal?: AbortSignal) =>
-      request<Page<Camera> | Camera[]>('GET', '/cameras', { signal }).then(itemsOf),
+      request<Page<Camera> | Camera[]>('GET', '/cameras', { query: { limit: 500 }, signal }).then(itemsOf),
     get: (id: string) => request<Camera>('GET', `/cameras/${enc(id)}`),
     create: (camera: CameraInput) => request<Camera>('POST', '/cameras', { body: camera }),
     update: (id: string, camera: Partial<CameraInput>) =>
@@ -206,7 +206,7 @@ export const api = {
   },
 
   users: {
-    list: () => request<Page<User> | User[]>('GET', '/users').then(itemsOf),
+    list: () => request<Page<User> | User[]>('GET', '/users', { query: { limit: 500 } }).then(itemsOf),
     create: (user: UserInput) => request<User>('POST', '/users', { body: user }),
     update: (username: string, user: Partial<UserInput>) =>
       request<User>('PATCH', `/users/${enc(username)}`, { body: user }),

@@ -608,11 +608,22 @@ function UserForm({
     if (Object.keys(errs).length) return;
     setBusy(true);
     setFormError(null);
-    const payload: UserInput = { ...form, username: form.username.trim() };
-    if (!payload.password) delete payload.password;
     try {
-      if (user) await api.users.update(user.username, payload);
-      else await api.users.create(payload);
+      if (user) {
+        // PATCH takes only what changes; the user name is in the URL.
+        const patch: Partial<UserInput> = { cameras: form.cameras };
+        if (!isSelf) patch.role = form.role;
+        if (!isSelf && form.disabled !== user.disabled) patch.disabled = form.disabled;
+        if (form.password) patch.password = form.password;
+        await api.users.update(user.username, patch);
+      } else {
+        await api.users.create({
+          username: form.username.trim(),
+          password: form.password ?? '',
+          role: form.role,
+          cameras: form.cameras,
+        });
+      }
       onSaved();
     } catch (err) {
       if (err instanceof ApiError) {
