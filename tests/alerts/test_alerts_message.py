@@ -75,7 +75,8 @@ def test_event_payload_and_text(sqlite_sessions: sessionmaker[Session]) -> None:
 def test_event_without_reasons_reads_generically(sqlite_sessions: sessionmaker[Session]) -> None:
     with sqlite_sessions.begin() as s:
         payload = event_payload(create_event(s, camera_id="c", track_id=1, started_at=T0))
-    assert payload["reason"] == "" and payload["snapshot_key"] is None
+    assert payload["reason"] == ""
+    assert payload["snapshot_key"] == f"c/2024/05/01/{payload['event_id']}/snapshot.jpg"
     assert "suspicious behaviour (score 0.00)" in MessageFormat().render(payload).text
 
 

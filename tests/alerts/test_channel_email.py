@@ -83,9 +83,23 @@ def test_missing_snapshot_does_not_stop_the_alert(smtp_server: SmtpServer) -> No
     def broken(_key: str) -> bytes:
         raise FileNotFoundError("gone")
 
-    _channel(smtp_server.port, broken).send(DELIVERY)
+    _channel(smtp_server.port, broken, snapshot_wait_s=0).send(DELIVERY)
     _channel(smtp_server.port, lambda _k: JPEG, attach_snapshot=False).send(DELIVERY)
     assert [list(_received(smtp_server, i).iter_attachments()) for i in (0, 1)] == [[], []]
+
+
+def test_waits_briefly_for_a_snapshot_still_being_stored(smtp_server: SmtpServer) -> None:
+    calls: list[str] = []
+
+    def appears_on_third_try(key: str) -> bytes:
+        calls.append(key)
+        if len(calls) < 3:
+            raise FileNotFoundError(key)
+        return JPEG
+
+    _channel(smtp_server.port, appears_on_third_try, snapshot_wait_s=5).send(DELIVERY)
+    [attachment] = list(_received(smtp_server).iter_attachments())
+    assert attachment.get_content() == JPEG and len(calls) == 3
 
 
 @pytest.fixture

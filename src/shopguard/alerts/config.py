@@ -116,7 +116,11 @@ class WebhookConfig(_Channel):
 
 
 class EmailConfig(_Channel):
-    """E-mail through SMTP, with the event's snapshot attached."""
+    """E-mail through SMTP, with the event's snapshot attached.
+
+    The snapshot is usually stored a moment after the alert is queued; the channel waits
+    up to ``snapshot_wait_s`` for it, then sends without it.
+    """
 
     type: Literal["email"]
     host: str = Field(min_length=1)
@@ -128,6 +132,7 @@ class EmailConfig(_Channel):
     from_: str = Field(alias="from", pattern=EMAIL_RE)
     to: list[Annotated[str, Field(pattern=EMAIL_RE)]] = Field(min_length=1)
     attach_snapshot: bool = True
+    snapshot_wait_s: float = Field(default=5.0, ge=0.0, le=60.0)
     subject_prefix: str = "[ShopGuard]"
 
     @model_validator(mode="after")

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from shopguard.storage.evidence.archive import evidence_key
 from shopguard.storage.models import Event, EvidenceKind
 
 SCHEMA_VERSION = 1
@@ -50,8 +51,14 @@ class AlertMessage:
 
 
 def event_payload(event: Event) -> dict[str, Any]:
-    """The payload of an event alert: camera, time, score, top reasons, snapshot key."""
+    """The payload of an event alert: camera, time, score, top reasons, snapshot key.
+
+    ``snapshot_key`` is the stored snapshot's key, or the key a ``.jpg`` snapshot of this
+    event will get from ``EvidenceArchive.add`` (it may not be stored yet).
+    """
     snapshots = [e.key for e in event.evidence if e.kind == EvidenceKind.SNAPSHOT]
+    # Usually stored just after the alert is queued, under this deterministic key.
+    snapshot_key = snapshots[0] if snapshots else evidence_key(event, EvidenceKind.SNAPSHOT, ".jpg")
     camera = event.camera
     return {
         "v": SCHEMA_VERSION,
@@ -64,7 +71,7 @@ def event_payload(event: Event) -> dict[str, Any]:
         "reason": event.reasons[0]["text"] if event.reasons else "",
         "reasons": [{"code": r["code"], "text": r["text"]} for r in event.reasons[:3]],
         "model_version": event.model_version,
-        "snapshot_key": snapshots[0] if snapshots else None,
+        "snapshot_key": snapshot_key,
     }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import smtplib
 import ssl
+import time
 from collections.abc import Callable
 from email.message import EmailMessage
 from email.utils import formatdate
@@ -19,6 +20,8 @@ from shopguard.alerts.config import EmailConfig
 from shopguard.alerts.message import MessageFormat
 
 log = logging.getLogger(__name__)
+
+SNAPSHOT_POLL_S = 0.2
 
 #: Reads the bytes of an evidence object by key (``EvidenceArchive.read_key``).
 SnapshotLoader = Callable[[str], bytes]
@@ -63,13 +66,20 @@ class EmailChannel:
         key = delivery.payload.get("snapshot_key")
         if not key or self._load_snapshot is None:
             return None
-        try:
-            return self._load_snapshot(str(key))
-        except Exception as exc:  # a missing snapshot must not stop the alert
-            log.warning(
-                "alert %s goes without its snapshot %s: %s", delivery.idempotency_key, key, exc
-            )
-            return None
+        deadline = time.monotonic() + self._config.snapshot_wait_s
+        while True:
+            try:
+                return self._load_snapshot(str(key))
+            except Exception as exc:  # a missing snapshot must not stop the alert
+                if time.monotonic() >= deadline:
+                    log.warning(
+                        "alert %s goes without its snapshot %s: %s",
+                        delivery.idempotency_key,
+                        key,
+                        exc,
+                    )
+                    return None
+            time.sleep(SNAPSHOT_POLL_S)
 
     def _connect(self) -> smtplib.SMTP:
         c = self._config
