@@ -148,19 +148,21 @@ export default async function globalSetup(): Promise<void> {
   let username = process.env.SHOPGUARD_E2E_USER ?? '';
   let password = process.env.SHOPGUARD_E2E_PASSWORD ?? '';
   if (!username) {
-    username = 'e2e-admin';
-    password = randomBytes(12).toString('hex');
-    const r = spawnSync(shopguard, ['users', 'create', username, '--role', 'admin', '--password-stdin', '--config', configPath], {
-      input: `${password}\n`,
-      encoding: 'utf8',
-      cwd: dir,
-    });
-    if (r.status !== 0) {
-      // Fall back to the admin password the service printed on its first start.
-      const m = output.match(/admin[^\n]*password[^\n]*?[:=]\s*(\S+)/i) ?? output.match(/password[^\n]*?[:=]\s*(\S+)/i);
-      if (!m) throw new Error(`could not create a user (${r.stderr || r.stdout}) and found no admin password in the service output`);
-      username = 'admin';
-      password = m[1].replace(/^["']|["']$/g, '');
+    // The service prints the first admin's one-time password on its first start.
+    const printed = output.match(/created user '([^']+)' with one-time password (\S+)/i);
+    if (printed) {
+      username = printed[1];
+      password = printed[2];
+    } else {
+      username = 'e2e-admin';
+      password = randomBytes(12).toString('hex');
+      const r = spawnSync(shopguard, ['users', 'create', username, '--role', 'admin', '--password-stdin', '--config', configPath], {
+        input: `${password}\n`,
+        encoding: 'utf8',
+        cwd: dir,
+      });
+      if (r.status !== 0)
+        throw new Error(`found no admin password in the service output and could not create a user:\n${r.stderr || r.stdout}`);
     }
   }
 

@@ -246,4 +246,19 @@ export type StreamEventType =
   | 'event.updated'
   | 'event.closed'
   | 'event.reviewed'
-  | 'camera.health';
+  | 'event.evidence'
+  | 'camera.health'
+  | 'camera.notice';
+
+/** `event.evidence`: a clip or snapshot of an event was stored (or replaced). */
+export interface EvidenceMessage {
+  id: string;
+  kind: 'clip' | 'snapshot';
+}
+
+/** `camera.notice`: a camera went offline or came back. */
+export interface CameraNotice {
+  camera_id: string;
+  status: 'offline' | 'recovered' | string;
+  text: string;
+}

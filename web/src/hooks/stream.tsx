@@ -36,7 +36,9 @@ export const STREAM_EVENT_TYPES: StreamEventType[] = [
   'event.updated',
   'event.closed',
   'event.reviewed',
+  'event.evidence',
   'camera.health',
+  'camera.notice',
 ];
 
 type Handler = (data: unknown, type: StreamEventType) => void;

@@ -5,7 +5,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useNavigate } from 'react-router-dom';
 import { api } from '../api/client';
-import type { AlertEvent } from '../api/types';
+import type { AlertEvent, CameraNotice } from '../api/types';
 import { useToast } from '../components/toast';
 import { beep } from '../lib/beep';
 import { formatScore } from '../lib/format';
@@ -58,6 +58,19 @@ export function useAlertNotifier() {
         onClick: () => navigate(`/events/${event.id}`),
       },
       8000,
+    );
+  });
+
+  useStreamEvent<CameraNotice>('camera.notice', (n) => {
+    if (!n?.camera_id) return;
+    const offline = n.status === 'offline';
+    toast.show(
+      {
+        tone: offline ? 'danger' : 'success',
+        title: offline ? `${cameraName(n.camera_id)} is offline` : `${cameraName(n.camera_id)} is back`,
+        body: n.text,
+      },
+      offline ? 10_000 : 4000,
     );
   });
 

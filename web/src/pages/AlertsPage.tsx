@@ -1,14 +1,14 @@
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router-dom';
 import { ImageOff, ShieldAlert, X } from 'lucide-react';
 import { urls } from '../api/client';
-import type { AlertEvent, EventFilters, EventStatus, ReviewStatus } from '../api/types';
+import type { AlertEvent, EventFilters, EventStatus, EvidenceMessage, ReviewStatus } from '../api/types';
 import { Button, EmptyState, EventStatusBadge, Field, Loading, Notice, ReviewBadge, ScoreBadge } from '../components/ui';
 import { useCameras } from '../hooks/data';
 import { useAlertFeed } from '../hooks/useAlertFeed';
+import { useStreamEvent } from '../hooks/stream';
 import { formatDuration, formatTime, isoToLocalInput, localInputToIso } from '../lib/format';
 import { setReviewQueue } from '../lib/reviewQueue';
-import { useState } from 'react';
 
 const SCORE_STEPS = [0, 0.5, 0.6, 0.7, 0.8, 0.9];
 
@@ -174,6 +174,13 @@ export function AlertsPage() {
 
 function Thumb({ event }: { event: AlertEvent }) {
   const [failed, setFailed] = useState(false);
+  const [version, setVersion] = useState(0);
+  useStreamEvent<EvidenceMessage>('event.evidence', (data) => {
+    if (data?.id === event.id && data.kind === 'snapshot') {
+      setFailed(false);
+      setVersion((v) => v + 1);
+    }
+  });
   if (failed || event.has_snapshot === false)
     return (
       <div className="alert-thumb alert-thumb-empty" aria-hidden>
@@ -183,7 +190,7 @@ function Thumb({ event }: { event: AlertEvent }) {
   return (
     <img
       className="alert-thumb"
-      src={urls.eventSnapshot(event.id)}
+      src={`${urls.eventSnapshot(event.id)}${version ? `?v=${version}` : ''}`}
       alt=""
       loading="lazy"
       onError={() => setFailed(true)}

@@ -12,7 +12,7 @@ import {
   X,
 } from 'lucide-react';
 import { ApiError, api, urls } from '../api/client';
-import type { AlertEvent, Reason, ReviewDecision } from '../api/types';
+import type { AlertEvent, EvidenceMessage, Reason, ReviewDecision } from '../api/types';
 import { useAuth } from '../auth/AuthContext';
 import { ScoreChart } from '../components/ScoreChart';
 import { SkeletonOverlay } from '../components/SkeletonOverlay';
@@ -142,6 +142,16 @@ export function EventDetailPage() {
       setClipFailed(false);
       setClipAttempt((a) => a + 1);
     }
+  });
+
+  // The clip or a better snapshot was stored: load it (again).
+  const [snapshotVersion, setSnapshotVersion] = useState(0);
+  useStreamEvent<EvidenceMessage>('event.evidence', (data) => {
+    if (data?.id !== id) return;
+    if (data.kind === 'clip') {
+      setClipFailed(false);
+      setClipAttempt((a) => a + 1);
+    } else setSnapshotVersion((v) => v + 1);
   });
 
   // A clip that fails to load right after the event closed may still be being written.
@@ -382,7 +392,7 @@ export function EventDetailPage() {
             <div className="card-header">
               <h2>Snapshot at peak</h2>
             </div>
-            <SnapshotWithPose event={event} />
+            <SnapshotWithPose event={event} version={snapshotVersion} />
           </div>
 
           <div className="card ev-facts">
@@ -496,7 +506,7 @@ function ReasonItem({
   );
 }
 
-function SnapshotWithPose({ event }: { event: AlertEvent }) {
+function SnapshotWithPose({ event, version }: { event: AlertEvent; version: number }) {
   const [size, setSize] = useState<{ width: number; height: number } | null>(
     event.snapshot_width && event.snapshot_height ? { width: event.snapshot_width, height: event.snapshot_height } : null,
   );
@@ -508,7 +518,7 @@ function SnapshotWithPose({ event }: { event: AlertEvent }) {
     <div className="snapshot-wrap">
       <div className="snapshot">
         <img
-          src={urls.eventSnapshot(event.id)}
+          src={`${urls.eventSnapshot(event.id)}${version ? `?v=${version}` : ''}`}
           alt={`Snapshot of the alert at its peak score`}
           onLoad={(e) => !size && setSize({ width: e.currentTarget.naturalWidth, height: e.currentTarget.naturalHeight })}
           onError={() => setFailed(true)}
