@@ -18,6 +18,7 @@ import numpy as np
 
 from shopguard.training.clip import PoseClip
 from shopguard.training.synth import behaviors as bh
+from shopguard.training.synth.behaviors import Stop
 from shopguard.training.synth.camera import Camera
 from shopguard.training.synth.kinematics import timeline_joints
 from shopguard.training.synth.motion import spans_mask
@@ -286,10 +287,10 @@ def _drop_frames(rng: np.random.Generator, keep: np.ndarray) -> np.ndarray:
 
 
 def _scene_camera(rng: np.random.Generator, store: Store, frame_size: tuple[int, int]) -> Camera:
-    """A corner camera above the entrance side that sees the door, the counter and aisles."""
-    pos = (store.width - 0.3, 0.3, rng.uniform(2.8, 3.4))
-    aim = (store.width * rng.uniform(0.38, 0.45), store.depth * rng.uniform(0.4, 0.5), 0.0)
-    return Camera.look_at(pos, aim, rng.uniform(88, 96), *frame_size)
+    """A camera high in a back corner looking down the aisles towards the door and counter."""
+    pos = (store.width - 0.4, store.depth - 0.4, rng.uniform(2.9, 3.2))
+    aim = (store.door_x + rng.uniform(1.5, 2.5), store.depth * rng.uniform(0.25, 0.32), 0.0)
+    return Camera.look_at(pos, aim, rng.uniform(72, 78), *frame_size)
 
 
 def _held(visit: Visit, times: Array) -> np.ndarray:
@@ -322,7 +323,7 @@ def generate_scene(
     already inside at t = 0); by default about one in four is a thief.
     """
     rng = np.random.default_rng([seed, 7919])
-    store = Store.sample(rng)
+    store = Store.sample(rng, width=(8.0, 9.5), depth=(7.0, 8.5), shelf_height=(1.3, 1.6))
     camera = _scene_camera(rng, store, frame_size)
     times = np.arange(0.0, duration, 1.0 / fps)
     n = n_shoppers if n_shoppers is not None else max(3, round(duration / 10))
@@ -332,9 +333,20 @@ def generate_scene(
     roles = thieves + others
     roles = [roles[i] for i in rng.permutation(n)]
     arrivals = rng.uniform(-40.0, max(duration - 15.0, 1.0), n)
+
+    def in_view(stop: Stop) -> bool:
+        """Whether a shopper standing at ``stop`` is whole in the picture, ≥ 3.5 m away."""
+        pts = np.array([[stop.x, stop.y, z] for z in (0.0, 1.9)])
+        uv, depth = camera.project(pts)
+        w, h = camera.width, camera.height
+        return bool(
+            np.all(depth > 3.5)
+            and np.all((uv > [0.05 * w, 0.05 * h]) & (uv < [0.95 * w, 0.95 * h]))
+        )
+
     shoppers = []
     for sid, (role, t_enter) in enumerate(zip(roles, arrivals, strict=True)):
-        visit = plan_visit(store, rng, role, t_enter=float(t_enter))
+        visit = plan_visit(store, rng, role, t_enter=float(t_enter), accept=in_view)
         look = Appearance.sample(rng)
         joints, truth = _observe(visit, camera, store, times, rng)
         present = np.asarray(

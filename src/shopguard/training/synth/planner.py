@@ -3,6 +3,7 @@ maybe pay at the checkout, leave. Produces the keyframed :class:`Timeline`."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -87,6 +88,20 @@ def _shop_at(tl: Timeline, a: Actor, stop: Stop, role: Role, carrying: bool) -> 
     return carrying
 
 
+def _pick_stops(
+    store: Store, rng: np.random.Generator, n: int, accept: Callable[[Stop], bool] | None
+) -> list[Stop]:
+    """``n`` stops, each redrawn (up to 50 times) until ``accept`` takes it."""
+    out = []
+    for _ in range(n):
+        for _ in range(50):
+            stop = store.stops(rng, 1)[0]
+            if accept is None or accept(stop):
+                break
+        out.append(stop)
+    return out
+
+
 def plan_visit(
     store: Store,
     rng: np.random.Generator,
@@ -94,8 +109,12 @@ def plan_visit(
     t_enter: float = 0.0,
     max_stops: int = 4,
     hard_negative_rate: float = 0.5,
+    accept: Callable[[Stop], bool] | None = None,
 ) -> Visit:
-    """Plan one shopper's visit starting at ``t_enter`` outside the door."""
+    """Plan one shopper's visit starting at ``t_enter`` outside the door.
+
+    ``accept`` restricts where the shopper stops (e.g. to places a camera sees whole).
+    """
     method = str(rng.choice(bh.CONCEAL_METHODS)) if role == "thief" else None
     a = sample_actor(rng, role, method)
     tl = Timeline(t=t_enter)
@@ -106,7 +125,7 @@ def plan_visit(
         tl.move(f"{a.basket}_swing", 0.25, 0.1)
     tl.walk([(door_x, 0.8)], a.speed)
     tl.segment("enter", t_enter)
-    stops = store.stops(rng, int(rng.integers(1, max_stops + 1)))
+    stops = _pick_stops(store, rng, int(rng.integers(1, max_stops + 1)), accept)
     focus_i = int(rng.integers(len(stops)))
     focus_time = tl.t
     carrying = False

@@ -56,17 +56,28 @@ class Store:
         return next(b for b in self.boxes if b.kind == "counter")
 
     @classmethod
-    def sample(cls, rng: np.random.Generator) -> Store:
-        """A random shop, 11–18 m wide and 9–14 m deep."""
-        w, d = rng.uniform(11, 18), rng.uniform(9, 14)
+    def sample(
+        cls,
+        rng: np.random.Generator,
+        width: tuple[float, float] = (11.0, 18.0),
+        depth: tuple[float, float] = (9.0, 14.0),
+        shelf_height: tuple[float, float] = (1.4, 1.9),
+    ) -> Store:
+        """A random shop; width, depth and gondola height (metres) from the given ranges."""
+        w, d = rng.uniform(*width), rng.uniform(*depth)
         door_x, door_w = rng.uniform(1.8, 3.2), 1.6
         front_y = rng.uniform(3.0, 3.6)
         g0, g1 = front_y + 0.9, d - 2.0
         back_y = (g1 + d - 0.5) / 2
-        gh = rng.uniform(1.4, 1.9)
+        gh = rng.uniform(*shelf_height)
         cx0 = door_x + door_w / 2 + rng.uniform(1.0, 2.0)
         boxes = [
-            Box("checkout", "counter", (cx0, 1.0, 0.0), (cx0 + rng.uniform(1.8, 2.4), 1.7, 0.95)),
+            Box(
+                "checkout",
+                "counter",
+                (cx0, 1.0, 0.0),
+                (min(cx0 + rng.uniform(1.8, 2.4), w - 0.8), 1.7, 0.95),
+            ),
             Box("shelf_back", "shelf", (0.5, d - 0.5, 0.0), (w - 0.5, d, 2.0)),
             Box("shelf_left", "shelf", (0.0, front_y + 0.6, 0.0), (0.5, d - 0.6, 2.0)),
             Box("wall_front_left", "wall", (-0.2, -0.15, 0.0), (door_x - door_w / 2, 0.0, 2.8)),
@@ -205,6 +216,34 @@ def _image_polygon(camera: Camera, pts: Array) -> list[list[float]] | None:
     return [[round(float(x), 1), round(float(y), 1)] for x, y in inter.reshape(-1, 2)]
 
 
+#: Everyday clothing colours (BGR): dark, muted and a few bright tops; jeans and chinos.
+TOPS: tuple[tuple[int, int, int], ...] = (
+    (30, 30, 30),
+    (60, 40, 30),
+    (110, 60, 30),
+    (200, 200, 200),
+    (235, 235, 235),
+    (90, 90, 90),
+    (40, 40, 120),
+    (60, 90, 60),
+    (150, 110, 80),
+    (50, 50, 160),
+    (160, 90, 60),
+    (140, 60, 110),
+    (40, 120, 40),
+    (170, 170, 60),
+)
+BOTTOMS: tuple[tuple[int, int, int], ...] = (
+    (110, 70, 40),
+    (80, 50, 30),
+    (140, 100, 60),
+    (35, 35, 35),
+    (60, 60, 60),
+    (110, 150, 170),
+    (130, 130, 130),
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Appearance:
     """Colours (BGR) and style of a shopper, for the renderer."""
@@ -235,12 +274,9 @@ class Appearance:
             skin=_color(skin),
             hair=_color(np.array(hairs[int(rng.integers(len(hairs)))]) * rng.uniform(0.8, 1.2)),
             hair_style=str(rng.choice(["short", "long", "bald", "cap", "short"])),
-            top=_color(rng.uniform(20, 235, 3)),
+            top=_color(np.array(TOPS[int(rng.integers(len(TOPS)))]) * rng.uniform(0.8, 1.15)),
             bottom=_color(
-                rng.choice(
-                    [[60, 40, 30], [120, 80, 40], [40, 40, 40], [150, 150, 150], [80, 110, 140]]
-                )
-                * rng.uniform(0.8, 1.2)
+                np.array(BOTTOMS[int(rng.integers(len(BOTTOMS)))]) * rng.uniform(0.8, 1.2)
             ),
             shoes=_color(rng.uniform(15, 90) * np.ones(3) + rng.uniform(-10, 10, 3)),
             long_sleeves=bool(rng.random() < 0.5),

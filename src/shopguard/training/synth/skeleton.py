@@ -153,7 +153,7 @@ def _leg_angles(p: Posture, side: float) -> tuple[Array, Array]:
     phase = p.gait_phase + (np.pi if side > 0 else 0.0)
     hip = p.gait * np.radians(22.0) * np.sin(phase) + p.squat * np.radians(80.0)
     knee = (
-        p.gait * np.radians(8.0 + 55.0 * np.clip(np.cos(phase), 0.0, None) ** 2)
+        p.gait * np.radians(6.0 + 52.0 * np.clip(np.cos(phase - 0.6), 0.0, None) ** 3)
         + p.squat * np.radians(115.0)
         + np.radians(4.0)
     )
