@@ -188,11 +188,15 @@ export const api = {
   channels: {
     list: () => request<Page<Channel> | Channel[]>('GET', '/channels').then(itemsOf),
     create: (channel: ChannelInput) => request<Channel>('POST', '/channels', { body: channel }),
-    update: (name: string, channel: Partial<ChannelInput>) =>
-      request<Channel>('PATCH', `/channels/${enc(name)}`, { body: channel }),
+    /** Config keys are merged (null removes one); given secrets replace the stored ones. */
+    update: (name: string, patch: { name?: string; enabled?: boolean; config?: Record<string, unknown>; secrets?: Record<string, string> }) =>
+      request<Channel>('PATCH', `/channels/${enc(name)}`, { body: patch }),
     remove: (name: string) => request<void>('DELETE', `/channels/${enc(name)}`),
     test: (name: string) =>
-      request<{ ok: boolean; error?: string | null; message?: string }>('POST', `/channels/${enc(name)}/test`),
+      request<{ ok: boolean; error?: string | null; message?: string; duration_s?: number }>(
+        'POST',
+        `/channels/${enc(name)}/test`,
+      ),
   },
 
   deliveries: {

@@ -12,7 +12,7 @@ import {
   X,
 } from 'lucide-react';
 import { ApiError, api, urls } from '../api/client';
-import type { AlertEvent, EvidenceMessage, Reason, ReviewDecision } from '../api/types';
+import type { AlertEvent, EvidenceMessage, Reason, ReviewDecision, ReviewRecord } from '../api/types';
 import { useAuth } from '../auth/AuthContext';
 import { ScoreChart } from '../components/ScoreChart';
 import { SkeletonOverlay } from '../components/SkeletonOverlay';
@@ -136,7 +136,14 @@ export function EventDetailPage() {
 
   useStreamEvent<AlertEvent>(['event.updated', 'event.closed', 'event.reviewed'], (data, type) => {
     if (data?.id !== id) return;
-    setEvent((prev) => (prev ? { ...prev, ...data } : prev));
+    const { review, ...fields } = data as AlertEvent & { review?: ReviewRecord };
+    setEvent((prev) => {
+      if (!prev) return prev;
+      const next = { ...prev, ...fields };
+      // event.reviewed carries the new review: add it to the history once.
+      if (review && !(prev.reviews ?? []).some((r) => r.at === review.at)) next.reviews = [...(prev.reviews ?? []), review];
+      return next;
+    });
     if (type === 'event.closed') {
       // The clip is written when the event ends: try loading it again.
       setClipFailed(false);

@@ -92,26 +92,42 @@ interface FieldSpec {
   label: string;
   secret?: boolean;
   placeholder?: string;
-  type?: 'text' | 'number' | 'checkbox';
+  type?: 'text' | 'number' | 'checkbox' | 'select';
+  options?: string[];
+  /** Comma-separated in the form, a list in the API. */
   list?: boolean;
+  hint?: string;
 }
 
-/** Settings of each channel kind; secrets are write-only (never shown again). */
+const MIN_SCORE: FieldSpec = {
+  key: 'min_score',
+  label: 'Minimum score',
+  type: 'number',
+  placeholder: '0',
+  hint: 'Only alerts at or above this score (0–1) are sent here.',
+};
+
+/**
+ * Settings of each channel kind, as `alerts/config.py` defines them. Secrets are
+ * write-only: the API says which are set, never their values.
+ */
 export const CHANNEL_KINDS: Record<string, { label: string; fields: FieldSpec[] }> = {
   webhook: {
     label: 'Webhook (HTTP POST)',
     fields: [
       { key: 'url', label: 'URL', placeholder: 'https://example.com/hooks/shopguard' },
       { key: 'secret', label: 'Signing secret', secret: true },
+      MIN_SCORE,
     ],
   },
-  twilio: {
+  twilio_sms: {
     label: 'SMS (Twilio)',
     fields: [
-      { key: 'from_number', label: 'From number', placeholder: '+15550100' },
-      { key: 'to_numbers', label: 'To numbers (comma-separated)', placeholder: '+15550101, +15550102', list: true },
-      { key: 'account_sid', label: 'Account SID', secret: true },
+      { key: 'account_sid', label: 'Account SID', placeholder: 'AC…' },
       { key: 'auth_token', label: 'Auth token', secret: true },
+      { key: 'from', label: 'From number', placeholder: '+15550100' },
+      { key: 'to', label: 'To numbers (comma-separated)', placeholder: '+15550101, +15550102', list: true },
+      MIN_SCORE,
     ],
   },
   email: {
@@ -119,11 +135,13 @@ export const CHANNEL_KINDS: Record<string, { label: string; fields: FieldSpec[] 
     fields: [
       { key: 'host', label: 'SMTP host', placeholder: 'smtp.example.com' },
       { key: 'port', label: 'Port', type: 'number', placeholder: '587' },
-      { key: 'starttls', label: 'Use STARTTLS', type: 'checkbox' },
-      { key: 'from_addr', label: 'From', placeholder: 'shopguard@example.com' },
-      { key: 'to_addrs', label: 'To (comma-separated)', list: true },
-      { key: 'username', label: 'User name', secret: true },
+      { key: 'security', label: 'Security', type: 'select', options: ['starttls', 'ssl', 'none'] },
+      { key: 'username', label: 'User name' },
       { key: 'password', label: 'Password', secret: true },
+      { key: 'from', label: 'From', placeholder: 'shopguard@example.com' },
+      { key: 'to', label: 'To (comma-separated)', list: true },
+      { key: 'attach_snapshot', label: 'Attach the snapshot', type: 'checkbox' },
+      MIN_SCORE,
     ],
   },
   mqtt: {
@@ -131,9 +149,11 @@ export const CHANNEL_KINDS: Record<string, { label: string; fields: FieldSpec[] 
     fields: [
       { key: 'host', label: 'Broker host', placeholder: 'localhost' },
       { key: 'port', label: 'Port', type: 'number', placeholder: '1883' },
-      { key: 'topic', label: 'Topic', placeholder: 'shopguard/alerts' },
-      { key: 'username', label: 'User name', secret: true },
+      { key: 'topic_prefix', label: 'Topic prefix', placeholder: 'shopguard' },
+      { key: 'username', label: 'User name' },
       { key: 'password', label: 'Password', secret: true },
+      { key: 'tls', label: 'Use TLS', type: 'checkbox' },
+      MIN_SCORE,
     ],
   },
 };
@@ -274,7 +294,11 @@ function ChannelForm({ channel, onClose, onSaved }: { channel: Channel | null; o
     const cleanConfig: Record<string, unknown> = {};
     for (const f of spec.fields.filter((f) => !f.secret)) {
       const v = config[f.key];
-      if (v === undefined || v === '') continue;
+      if (v === undefined || v === '') {
+        // PATCH merges config keys; null removes one that was set before.
+        if (channel && channel.config?.[f.key] !== undefined) cleanConfig[f.key] = null;
+        continue;
+      }
       if (f.type === 'number') cleanConfig[f.key] = Number(v);
       else if (f.list && typeof v === 'string')
         cleanConfig[f.key] = v
@@ -283,12 +307,18 @@ function ChannelForm({ channel, onClose, onSaved }: { channel: Channel | null; o
           .filter(Boolean);
       else cleanConfig[f.key] = v;
     }
-    const payload: ChannelInput = { name, kind, enabled, config: cleanConfig };
     const filled = Object.fromEntries(Object.entries(secrets).filter(([, v]) => v));
-    if (Object.keys(filled).length) payload.secrets = filled;
     try {
-      if (channel) await api.channels.update(channel.name, payload);
-      else await api.channels.create(payload);
+      if (channel) {
+        await api.channels.update(channel.name, {
+          enabled,
+          config: cleanConfig,
+          ...(Object.keys(filled).length ? { secrets: filled } : {}),
+        });
+      } else {
+        const payload: ChannelInput = { name, kind, enabled, config: cleanConfig, secrets: filled };
+        await api.channels.create(payload);
+      }
       onSaved();
     } catch (err) {
       if (err instanceof ApiError) {
@@ -332,7 +362,24 @@ function ChannelForm({ channel, onClose, onSaved }: { channel: Channel | null; o
           </Field>
         </div>
         {spec.fields.map((f) =>
-          f.type === 'checkbox' ? (
+          f.type === 'select' ? (
+            <Field key={f.key} label={f.label} error={errors[f.key] ?? errors[`config.${f.key}`]}>
+              {(p) => (
+                <select
+                  {...p}
+                  className="select"
+                  value={String(config[f.key] ?? f.options?.[0] ?? '')}
+                  onChange={(e) => setConfig((c) => ({ ...c, [f.key]: e.target.value }))}
+                >
+                  {f.options?.map((o) => (
+                    <option key={o} value={o}>
+                      {o}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </Field>
+          ) : f.type === 'checkbox' ? (
             <label key={f.key} className="checkbox">
               <input
                 type="checkbox"
@@ -361,12 +408,13 @@ function ChannelForm({ channel, onClose, onSaved }: { channel: Channel | null; o
               )}
             </Field>
           ) : (
-            <Field key={f.key} label={f.label} error={errors[f.key] ?? errors[`config.${f.key}`]}>
+            <Field key={f.key} label={f.label} hint={f.hint} error={errors[f.key] ?? errors[`config.${f.key}`]}>
               {(p) => (
                 <input
                   {...p}
                   className="input"
                   type={f.type === 'number' ? 'number' : 'text'}
+                  step={f.key === 'min_score' ? 0.05 : undefined}
                   placeholder={f.placeholder}
                   value={Array.isArray(config[f.key]) ? (config[f.key] as string[]).join(', ') : String(config[f.key] ?? '')}
                   onChange={(e) => setConfig((c) => ({ ...c, [f.key]: e.target.value }))}
