@@ -44,3 +44,27 @@ describe('stream provider', () => {
     expect(a).toHaveBeenCalledTimes(2);
   });
 });
+
+describe('feed after a reconnect', () => {
+  it('reloads the list when the stream opens again', async () => {
+    const { mockFetch, baseRoutes, renderApp, users, makeEvent } = await import('../test/utils');
+    const { screen, waitFor } = await import('@testing-library/react');
+    let round = 0;
+    const first = makeEvent();
+    const missed = makeEvent({ started_at: new Date(Date.parse(first.started_at) + 1000).toISOString() });
+    const api = mockFetch(
+      baseRoutes({
+        'GET /api/events': (call) =>
+          call.query.get('review_status') ? { items: [], total: 0, next: null } : (round++ === 0 ? { items: [first], total: 1, next: null } : { items: [missed, first], total: 2, next: null }),
+      }),
+    );
+    renderApp({ path: '/alerts', user: users.viewer });
+    await screen.findByText('1 total');
+    const es = FakeEventSource.latest();
+    act(() => es.open());
+    act(() => es.fail(false)); // the browser reconnects by itself
+    act(() => es.open());
+    await screen.findByText('2 total');
+    await waitFor(() => expect(api.find('GET', '/api/events').filter((c) => !c.query.get('review_status'))).toHaveLength(2));
+  });
+});

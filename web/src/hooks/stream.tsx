@@ -160,3 +160,19 @@ export function useStreamEvent<T = unknown>(
 export function useStreamState(): StreamState {
   return useContext(StreamContext)?.state ?? 'closed';
 }
+
+/**
+ * Calls `onReconnect` each time the stream opens again after having been open (messages
+ * may have been missed meanwhile: reload what the screen shows).
+ */
+export function useStreamReconnect(onReconnect: () => void): void {
+  const state = useStreamState();
+  const wasOpen = useRef(false);
+  const latest = useRef(onReconnect);
+  latest.current = onReconnect;
+  useEffect(() => {
+    if (state !== 'open') return;
+    if (wasOpen.current) latest.current();
+    wasOpen.current = true;
+  }, [state]);
+}

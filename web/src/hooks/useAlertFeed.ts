@@ -6,7 +6,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { api } from '../api/client';
 import type { AlertEvent, EventFilters } from '../api/types';
-import { useStreamEvent } from './stream';
+import { useStreamEvent, useStreamReconnect } from './stream';
 
 export function matchesFilters(event: AlertEvent, f: EventFilters): boolean {
   if (f.camera && event.camera_id !== f.camera) return false;
@@ -110,6 +110,8 @@ export function useAlertFeed(filters: EventFilters, pageSize = 50): AlertFeed {
       commit(sortNewestFirst([incoming, ...prev]));
     }
   });
+
+  useStreamReconnect(() => void reload());
 
   return { events, total, loading, error, hasMore: !!next, loadMore, reload, fresh };
 }

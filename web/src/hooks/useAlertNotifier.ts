@@ -12,7 +12,7 @@ import { formatScore } from '../lib/format';
 import { showNotification } from '../lib/notify';
 import { usePref } from '../lib/prefs';
 import { useCameras } from './data';
-import { useStreamEvent } from './stream';
+import { useStreamEvent, useStreamReconnect } from './stream';
 
 export function useAlertNotifier() {
   const [sound, setSound] = usePref('sound', true);
@@ -36,6 +36,8 @@ export function useAlertNotifier() {
     void refreshCount();
     return () => clearTimeout(refreshTimer.current);
   }, [refreshCount]);
+
+  useStreamReconnect(() => void refreshCount());
 
   useStreamEvent<AlertEvent>(['event.opened', 'event.reviewed'], (event, type) => {
     clearTimeout(refreshTimer.current);

@@ -30,7 +30,7 @@ import {
 } from '../components/ui';
 import { useCameras } from '../hooks/data';
 import { useHotkeys } from '../hooks/useHotkeys';
-import { useStreamEvent } from '../hooks/stream';
+import { useStreamEvent, useStreamReconnect } from '../hooks/stream';
 import { formatDateTime, formatDuration } from '../lib/format';
 import { usePref } from '../lib/prefs';
 import { getReviewQueue, neighbours, setReviewQueue } from '../lib/reviewQueue';
@@ -149,6 +149,13 @@ export function EventDetailPage() {
       setClipFailed(false);
       setClipAttempt((a) => a + 1);
     }
+  });
+
+  useStreamReconnect(() => {
+    api.events
+      .get(id)
+      .then((e) => setEvent(e))
+      .catch(() => undefined);
   });
 
   // The clip or a better snapshot was stored: load it (again).
