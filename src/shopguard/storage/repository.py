@@ -20,8 +20,8 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import Session, selectinload
 
 from shopguard.core import Reason
 from shopguard.storage.models import (
@@ -214,3 +214,35 @@ def add_review(
     session.add(review)
     session.flush()
     return review
+
+
+# ----- keyset pages (for the API's cursors: stable while new events arrive) ---------------
+
+
+def list_events_before(
+    session: Session,
+    filters: EventFilter | None = None,
+    *,
+    before: tuple[datetime, str] | None = None,
+    limit: int = 50,
+) -> EventPage:
+    """Like ``list_events``, but the page starts after the event ``before`` — its
+    ``(started_at, id)`` — in the same newest-first order; evidence rows are loaded too.
+
+    ``total`` counts every event matching ``filters``; ``offset`` is 0.
+    """
+    if not 1 <= limit <= MAX_PAGE:
+        raise ValueError(f"limit must be in [1, {MAX_PAGE}], got {limit}")
+    f = filters or EventFilter()
+    total = session.scalar(_filtered(select(func.count(Event.id)), f)) or 0
+    query = _filtered(select(Event), f).options(selectinload(Event.evidence))
+    if before is not None:
+        started, event_id = before
+        query = query.where(
+            or_(
+                Event.started_at < started,
+                and_(Event.started_at == started, Event.id < event_id),
+            )
+        )
+    rows = session.scalars(query.order_by(Event.started_at.desc(), Event.id.desc()).limit(limit))
+    return EventPage(items=list(rows), total=total, limit=limit, offset=0)
