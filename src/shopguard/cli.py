@@ -16,6 +16,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "synth",
     "train", "evaluate", "export",
     "alerts", "db",
+    "users",
 )
 
 
