@@ -42,7 +42,7 @@ WORKER = textwrap.dedent(
     if send:
         channel = WebhookChannel(WebhookConfig(type="webhook", name="hook", url=hook_url,
                                                secret="s", timeout_s=30), MessageFormat())
-        OutboxSender(sessions, {"hook": channel}, lease_s=120).run_once()
+        OutboxSender(sessions, {"hook": channel}, lease_s=120).send_due()
     """
 )
 
@@ -76,7 +76,7 @@ def test_rows_committed_by_a_process_that_exits_are_sent_after_restart(
     assert worker.wait(60) == 0
     sender = _sender(db_sessions, http_recorder.url)
     try:
-        sender.run_once()
+        sender.send_due()
     finally:
         sender.stop()
     with db_sessions() as s:
@@ -104,12 +104,12 @@ def test_a_sender_killed_mid_send_is_resumed_after_its_lease(
 
     sender = _sender(db_sessions, http_recorder.url, clock=utcnow)
     try:
-        sender.run_once()
+        sender.send_due()
         assert len(http_recorder.requests) == 1  # leased: not stolen while it may be sending
         later = _sender(
             db_sessions, http_recorder.url, clock=lambda: utcnow() + timedelta(minutes=3)
         )
-        later.run_once()
+        later.send_due()
         later.stop()
     finally:
         sender.stop()

@@ -90,7 +90,8 @@ def test_sends_and_records_the_attempt(
 ) -> None:
     [delivery_id] = _alert(db_sessions, ["hook"])
     sender = make_sender({"hook": webhook(http_recorder.url)})
-    assert sender.run_once() == sender.idle_s  # nothing else is due
+    assert sender.send_due() == 1
+    assert sender.next_due_in() is None  # nothing else is pending
     row = _row(db_sessions, delivery_id)
     assert row.status is DeliveryStatus.SENT and row.attempts == 1
     assert row.sent_at is not None and row.last_error is None
@@ -99,7 +100,7 @@ def test_sends_and_records_the_attempt(
     [request] = http_recorder.requests
     assert request.headers["Idempotency-Key"] == row.idempotency_key
     assert sender.counts["sent"] == 1
-    sender.run_once()
+    sender.send_due()
     assert len(http_recorder.requests) == 1  # sent rows are never sent again
 
 
@@ -114,17 +115,18 @@ def test_500_is_retried_with_backoff_then_delivered(
     policy = RetryPolicy(max_attempts=5, base_delay_s=10, jitter=0.0)
     sender = make_sender({"hook": webhook(http_recorder.url)}, policy=policy, clock=clock)
 
-    assert sender.run_once() == pytest.approx(10.0)  # next try in base_delay_s
+    sender.send_due()
+    assert sender.next_due_in() == pytest.approx(10.0)  # next try in base_delay_s
     row = _row(db_sessions, delivery_id)
     assert row.status is DeliveryStatus.PENDING and row.attempts == 1
     assert row.last_error == "HTTP 500: boom"
     assert row.next_attempt_at == clock.now + timedelta(seconds=10)
 
     clock.advance(5)
-    sender.run_once()
+    sender.send_due()
     assert len(http_recorder.requests) == 1  # not due yet
     clock.advance(5)
-    sender.run_once()
+    sender.send_due()
     row = _row(db_sessions, delivery_id)
     assert row.status is DeliveryStatus.SENT and row.attempts == 2
     assert [(a.ok, a.error) for a in row.attempt_log] == [(False, "HTTP 500: boom"), (True, None)]
@@ -142,19 +144,19 @@ def test_dead_letter_after_the_limit_and_manual_retry(
     clock = Clock()
     sender = make_sender({"hook": webhook(http_recorder.url)}, clock=clock)
     for _ in range(FAST.max_attempts):
-        sender.run_once()
+        sender.send_due()
         clock.advance(60)
     row = _row(db_sessions, delivery_id)
     assert row.status is DeliveryStatus.DEAD and row.attempts == FAST.max_attempts
     assert len(row.attempt_log) == FAST.max_attempts and row.last_error == "HTTP 503: {}"
-    sender.run_once()
+    sender.send_due()
     assert len(http_recorder.requests) == FAST.max_attempts  # dead rows stay put
     assert sender.counts == {"failed": 2, "dead": 1}
 
     http_recorder.default = Reply(200)
     with db_sessions.begin() as s:
         retry(s, delivery_id, now=clock.now)
-    sender.run_once()
+    sender.send_due()
     row = _row(db_sessions, delivery_id)
     assert row.status is DeliveryStatus.SENT and len(row.attempt_log) == FAST.max_attempts + 1
     with db_sessions.begin() as s, pytest.raises(ValueError, match="already sent"):
@@ -171,7 +173,7 @@ def test_permanent_errors_and_unknown_channels_dead_letter_at_once(
     http_recorder.default = Reply(400, b"bad payload")
     sender = make_sender({"hook": webhook(http_recorder.url)})
     hook_id, gone_id = _alert(db_sessions, ["hook", "pager"])
-    sender.run_once()
+    sender.send_due()
     hook, gone = _row(db_sessions, hook_id), _row(db_sessions, gone_id)
     assert (hook.status, hook.attempts, hook.last_error) == (
         DeliveryStatus.DEAD,
@@ -194,7 +196,7 @@ def test_a_channel_bug_is_recorded_and_retried(
 ) -> None:
     sender = make_sender({"boom": Exploding()})
     [delivery_id] = _alert(db_sessions, ["boom"])
-    sender.run_once()
+    sender.send_due()
     row = _row(db_sessions, delivery_id)
     assert row.status is DeliveryStatus.PENDING and row.last_error == "KeyError: 'bug in a channel'"
 
@@ -228,11 +230,11 @@ def test_slow_receiver_times_out_and_the_retry_keeps_the_key(
     [delivery_id] = _alert(db_sessions, ["hook"])
     clock = Clock()
     sender = make_sender({"hook": webhook(http_recorder.url, timeout_s=0.2)}, clock=clock)
-    sender.run_once()
+    sender.send_due()
     row = _row(db_sessions, delivery_id)
     assert row.status is DeliveryStatus.PENDING and row.last_error == "timed out after 0.2 s"
     clock.advance(60)
-    sender.run_once()
+    sender.send_due()
     assert _row(db_sessions, delivery_id).status is DeliveryStatus.SENT
     keys = [r.headers["Idempotency-Key"] for r in http_recorder.requests]
     assert keys == [row.idempotency_key] * 2  # the receiver can drop the duplicate
@@ -255,22 +257,25 @@ def test_wake_sends_at_once_without_polling(
     assert statistics.median(latencies) < 0.5, latencies
 
 
-def test_a_slow_channel_does_not_hold_up_the_others(
+def test_a_slow_channel_holds_up_neither_other_channels_nor_the_next_alert(
     db_sessions: sessionmaker[Session],
     http_recorder: HttpRecorder,
     make_sender: Callable[..., OutboxSender],
 ) -> None:
     slow, fast = HttpRecorder(), http_recorder
-    slow.default = Reply(200, delay_s=1.0)
+    slow.default = Reply(200, delay_s=1.5)
     slow.start()
     try:
         sender = make_sender({"slow": webhook(slow.url), "fast": webhook(fast.url)})
         sender.start()
         start = time.monotonic()
-        _alert(db_sessions, ["slow", "fast"], on_commit=sender.wake)
+        [slow_id, _] = _alert(db_sessions, ["slow", "fast"], on_commit=sender.wake)
         assert fast.wait_for(1, timeout=5)
-        assert time.monotonic() - start < 0.7
-        assert slow.wait_for(1, timeout=5)
+        _alert(db_sessions, ["fast"], on_commit=sender.wake)  # the next event
+        assert fast.wait_for(2, timeout=5)
+        assert time.monotonic() - start < 1.0  # both before the slow receiver answered
+        assert _row(db_sessions, slow_id).status is DeliveryStatus.PENDING
+        assert _until(lambda: _row(db_sessions, slow_id).status is DeliveryStatus.SENT)
     finally:
         sender.stop()
         slow.stop()
@@ -282,13 +287,12 @@ def test_concurrent_senders_send_each_row_once(
     make_sender: Callable[..., OutboxSender],
 ) -> None:
     ids = [i for _ in range(12) for i in _alert(db_sessions, ["hook"])]
-    senders = [make_sender({"hook": webhook(http_recorder.url)}, batch=4) for _ in range(3)]
+    senders = [make_sender({"hook": webhook(http_recorder.url)}, workers=2) for _ in range(3)]
     barrier = threading.Barrier(len(senders))
 
     def run(sender: OutboxSender) -> None:
         barrier.wait()
-        while sender.run_once() == 0.0:
-            pass
+        sender.send_due()
 
     threads = [threading.Thread(target=run, args=(s,)) for s in senders]
     for t in threads:
@@ -301,3 +305,8 @@ def test_concurrent_senders_send_each_row_once(
     keys = [r.headers["Idempotency-Key"] for r in http_recorder.requests]
     assert len(keys) == len(set(keys)) == len(ids)
     assert sum(s.counts["sent"] for s in senders) == len(ids)
+
+
+def test_bad_sender_settings_are_refused(db_sessions: sessionmaker[Session]) -> None:
+    with pytest.raises(ValueError, match="workers"):
+        OutboxSender(db_sessions, {}, workers=0)

@@ -27,7 +27,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -123,15 +123,18 @@ class _Outcome:
 class OutboxSender:
     """Sends due deliveries through ``channels`` from a background thread.
 
-    Channels send in parallel (``workers`` threads), so a slow receiver delays no other
-    channel. ``counts`` holds ``sent``/``failed``/``dead`` totals for metrics.
+    Each claimed row is sent and recorded on one of ``workers`` threads, so a slow
+    receiver holds up neither the other channels nor the next alert (until every worker
+    is busy). ``counts`` holds ``sent``/``failed``/``dead`` totals for metrics.
 
     Args:
         sessions: session factory of the outbox database.
         channels: channel by name; a row for an unknown channel is dead-lettered.
         policy: backoff and dead-letter limit.
+        workers: sends in flight at most.
         lease_s: how long a claimed row is hidden from other senders; must exceed the
-            longest channel timeout.
+            longest channel send (timeout, plus the e-mail snapshot wait).
+        idle_s: longest wait between looks at the table when nothing wakes the sender.
         clock, rng: injectable for tests.
     """
 
@@ -141,21 +144,22 @@ class OutboxSender:
         channels: Mapping[str, Channel],
         *,
         policy: RetryPolicy | None = None,
-        batch: int = 20,
+        workers: int = 8,
         lease_s: float = 300.0,
-        workers: int = 4,
         idle_s: float = 60.0,
         clock: Clock = utcnow,
         rng: random.Random | None = None,
     ):
+        if workers < 1:
+            raise ValueError("workers must be ≥ 1")
         self.sessions, self.channels = sessions, dict(channels)
         self.policy = policy or RetryPolicy()
-        self.batch, self.lease = batch, timedelta(seconds=lease_s)
+        self.workers, self.lease, self.idle_s = workers, timedelta(seconds=lease_s), idle_s
         self.clock, self.rng = clock, rng or random.Random()
         self.counts: Counter[str] = Counter()
-        self._counts_lock = threading.Lock()
+        self._lock = threading.Lock()
+        self._in_flight = 0
         self._pool = ThreadPoolExecutor(workers, thread_name_prefix="outbox-send")
-        self.idle_s = idle_s
         self._loop = WakeableLoop("outbox-sender", self.run_once, idle_s=idle_s)
 
     def start(self) -> None:
@@ -166,23 +170,63 @@ class OutboxSender:
         self._loop.wake()
 
     def stop(self) -> None:
+        """Stop the thread and wait for sends in flight; the sender cannot restart."""
         self._loop.stop()
         self._pool.shutdown(wait=True)
 
     def run_once(self) -> float | None:
-        """Send every due row once; returns seconds until the next is due (≤ ``idle_s``,
-        so rows enqueued by other processes, which cannot ``wake`` this one, go out too)."""
-        claimed = self._claim()
-        futures = [self._pool.submit(self._send, d) for d in claimed]
-        wait(futures)
-        for future in futures:
-            self._record(future.result())
-        if len(claimed) == self.batch:
+        """Start sending due rows (as many as there are free workers) without waiting.
+
+        Returns the seconds until the next look (≤ ``idle_s``, so rows enqueued by other
+        processes, which cannot ``wake`` this one, go out too); ``None`` when every worker
+        is busy (a worker wakes the loop when it finishes).
+        """
+        with self._lock:
+            free = self.workers - self._in_flight
+        if free <= 0:
+            return None
+        if len(self._dispatch(free)) == free:
             return 0.0
-        next_due = self._seconds_to_next_due()
+        next_due = self.next_due_in()
         return self.idle_s if next_due is None else min(next_due, self.idle_s)
 
-    def _claim(self) -> list[Delivery]:
+    def send_due(self) -> int:
+        """Send every row due now and wait for the results (tests, one-shot tools)."""
+        sent = 0
+        while futures := self._dispatch(self.workers):
+            wait(futures)
+            sent += len(futures)
+        return sent
+
+    def next_due_in(self) -> float | None:
+        """Seconds until the earliest pending row is due (0 if overdue; ``None``: none)."""
+        with self.sessions() as s:
+            next_due: datetime | None = s.scalar(
+                select(func.min(AlertDelivery.next_attempt_at)).where(
+                    AlertDelivery.status == DeliveryStatus.PENDING
+                )
+            )
+        if next_due is None:
+            return None
+        return max(0.0, (next_due - self.clock()).total_seconds())
+
+    def _dispatch(self, limit: int) -> list[Future[None]]:
+        claimed = self._claim(limit)
+        with self._lock:
+            self._in_flight += len(claimed)
+        return [self._pool.submit(self._deliver, d) for d in claimed]
+
+    def _deliver(self, delivery: Delivery) -> None:
+        try:
+            self._record(self._send(delivery))
+        except Exception:  # e.g. the database is gone: the lease expires, a retry follows
+            log.exception("recording alert %s failed", delivery.idempotency_key)
+        finally:
+            with self._lock:
+                self._in_flight -= 1
+            self._loop.wake()  # a worker is free, and a failure may have set a new due time
+
+    def _claim(self, limit: int) -> list[Delivery]:
         with self.sessions.begin() as s:
             now = self.clock()
             due = s.execute(
@@ -198,7 +242,7 @@ class OutboxSender:
                     AlertDelivery.next_attempt_at <= now,
                 )
                 .order_by(AlertDelivery.next_attempt_at, AlertDelivery.id)
-                .limit(self.batch)
+                .limit(limit)
                 .with_for_update(skip_locked=True)
             ).all()
             claimed = []
@@ -260,7 +304,7 @@ class OutboxSender:
                 delay = self.policy.delay_s(row.attempts, self.rng.random())
                 row.next_attempt_at, row.last_error = now + timedelta(seconds=delay), outcome.error
                 result = "failed"
-        with self._counts_lock:
+        with self._lock:
             self.counts[result] += 1
         if result == "sent":
             log.info("alert %s sent on %s (attempt %d)", d.idempotency_key, d.channel, d.attempt)
@@ -273,14 +317,3 @@ class OutboxSender:
                 d.attempt,
                 outcome.error,
             )
-
-    def _seconds_to_next_due(self) -> float | None:
-        with self.sessions() as s:
-            next_due: datetime | None = s.scalar(
-                select(func.min(AlertDelivery.next_attempt_at)).where(
-                    AlertDelivery.status == DeliveryStatus.PENDING
-                )
-            )
-        if next_due is None:
-            return None
-        return max(0.0, (next_due - self.clock()).total_seconds())
