@@ -9,9 +9,12 @@ import type {
   Camera,
   CameraHealth,
   CameraInput,
+  CameraPatch,
   CameraTestResult,
   Channel,
   ChannelInput,
+  ChannelPatch,
+  ChannelTestResult,
   Delivery,
   EventFilters,
   Health,
@@ -19,10 +22,10 @@ import type {
   ModelInfo,
   NewApiToken,
   Page,
-  Retention,
   ReviewDecision,
   User,
   UserInput,
+  UserPatch,
   Zone,
 } from './types';
 
@@ -166,7 +169,7 @@ export const api = {
       request<Page<Camera> | Camera[]>('GET', '/cameras', { query: { limit: 500 }, signal }).then(itemsOf),
     get: (id: string) => request<Camera>('GET', `/cameras/${enc(id)}`),
     create: (camera: CameraInput) => request<Camera>('POST', '/cameras', { body: camera }),
-    update: (id: string, camera: Partial<CameraInput>) =>
+    update: (id: string, camera: CameraPatch) =>
       request<Camera>('PATCH', `/cameras/${enc(id)}`, { body: camera }),
     remove: (id: string) => request<void>('DELETE', `/cameras/${enc(id)}`),
     test: (url: string) => request<CameraTestResult>('POST', '/cameras/test', { body: { url } }),
@@ -189,14 +192,11 @@ export const api = {
     list: () => request<Page<Channel> | Channel[]>('GET', '/channels').then(itemsOf),
     create: (channel: ChannelInput) => request<Channel>('POST', '/channels', { body: channel }),
     /** Config keys are merged (null removes one); given secrets replace the stored ones. */
-    update: (name: string, patch: { name?: string; enabled?: boolean; config?: Record<string, unknown>; secrets?: Record<string, string> }) =>
+    update: (name: string, patch: ChannelPatch) =>
       request<Channel>('PATCH', `/channels/${enc(name)}`, { body: patch }),
     remove: (name: string) => request<void>('DELETE', `/channels/${enc(name)}`),
     test: (name: string) =>
-      request<{ ok: boolean; error?: string | null; message?: string; duration_s?: number }>(
-        'POST',
-        `/channels/${enc(name)}/test`,
-      ),
+      request<ChannelTestResult>('POST', `/channels/${enc(name)}/test`),
   },
 
   deliveries: {
@@ -212,7 +212,7 @@ export const api = {
   users: {
     list: () => request<Page<User> | User[]>('GET', '/users', { query: { limit: 500 } }).then(itemsOf),
     create: (user: UserInput) => request<User>('POST', '/users', { body: user }),
-    update: (username: string, user: Partial<UserInput>) =>
+    update: (username: string, user: UserPatch) =>
       request<User>('PATCH', `/users/${enc(username)}`, { body: user }),
     remove: (username: string) => request<void>('DELETE', `/users/${enc(username)}`),
   },
@@ -221,12 +221,6 @@ export const api = {
     list: () => request<Page<ApiTokenInfo> | ApiTokenInfo[]>('GET', '/tokens').then(itemsOf),
     create: (name: string) => request<NewApiToken>('POST', '/tokens', { body: { name } }),
     remove: (id: number) => request<void>('DELETE', `/tokens/${id}`),
-  },
-
-  settings: {
-    retention: () => request<Retention>('GET', '/settings/retention'),
-    saveRetention: (retention: Retention) =>
-      request<Retention>('PUT', '/settings/retention', { body: retention }),
   },
 
   health: {

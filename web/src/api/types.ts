@@ -1,32 +1,28 @@
 /**
- * Types of the ShopGuard REST API, as the dashboard uses them.
+ * Types of the ShopGuard REST API as the dashboard uses them.
  *
- * Written to match the service's OpenAPI document (`src/api/openapi.json`, generated
- * into `schema.d.ts` by `npm run gen:api`). Fields the server may leave out are optional.
+ * They come from the service's OpenAPI document: `src/api/openapi.json` is a copy of
+ * `/api/openapi.json` (docs/openapi.json in the repository) and `npm run gen:api` turns it
+ * into `schema.d.ts`. A few optional fields the service does not send yet are added here
+ * (marked "not in the API yet"); the screens show them only when present.
  */
+import type { components } from './schema';
 
-export type Role = 'admin' | 'reviewer' | 'viewer';
-export type EventStatus = 'open' | 'closed';
-export type ReviewStatus = 'new' | 'confirmed' | 'dismissed' | 'escalated';
-export type ReviewDecision = 'confirm' | 'dismiss' | 'escalate';
-export type ZoneKind = 'shelf' | 'checkout' | 'exit';
-export type CameraState = 'starting' | 'live' | 'reconnecting' | 'failed' | 'stopped' | 'disabled';
-export type DeliveryStatus = 'pending' | 'sent' | 'dead';
+type S = components['schemas'];
 
-export interface User {
-  id?: number;
-  username: string;
-  role: Role;
-  /** Cameras this user may see; null: all cameras. */
-  cameras: string[] | null;
-  disabled?: boolean;
-  created_at?: string;
-}
+export type Role = S['Role'];
+export type EventStatus = S['EventStatus'];
+export type ReviewStatus = S['ReviewStatus'];
+export type ReviewDecision = S['ReviewIn']['decision'];
+export type ZoneKind = S['ZoneKind'];
+export type DeliveryStatus = S['DeliveryStatus'];
+/** Worker states (`starting`, `live`, `reconnecting`, `failed`, `stopped`, …). */
+export type CameraState = string;
 
-export interface LoginResponse {
-  user: User;
-  csrf_token: string;
-}
+export type User = S['UserOut'];
+export type LoginResponse = S['LoginOut'];
+export type UserInput = S['UserIn'];
+export type UserPatch = S['UserPatch'];
 
 export interface Page<T> {
   items: T[];
@@ -36,50 +32,17 @@ export interface Page<T> {
 
 export type Point = [number, number];
 
-export interface Zone {
-  id?: number;
-  name: string;
-  kind: ZoneKind;
-  polygon: Point[];
-}
+/** A zone as edited: `id` is present for stored zones (and ignored on save). */
+export type Zone = S['ZoneIn'];
 
-export interface Camera {
-  id: string;
-  name: string;
-  source_url?: string;
-  enabled?: boolean;
-  settings?: Record<string, unknown>;
-  zones?: Zone[];
-  /** Frame size in pixels, where the server knows it. */
-  width?: number;
-  height?: number;
-}
+export type Camera = S['CameraOut'];
+export type CameraInput = S['CameraIn'];
+export type CameraPatch = S['CameraPatch'];
+export type CameraTestResult = S['CameraTestOut'];
 
-export interface CameraInput {
-  id: string;
-  name: string;
-  source_url: string;
-  enabled: boolean;
-}
-
-export interface CameraTestResult {
-  ok: boolean;
-  message?: string;
-  error?: string;
-  width?: number;
-  height?: number;
-  fps?: number;
-  codec?: string;
-}
-
-export interface Reason {
-  code: string;
-  text: string;
-  /** Start and end on the stream clock (seconds), like `peak_t`. */
-  t_start: number;
-  t_end: number;
-  weight: number;
-}
+export type Reason = S['ReasonOut'];
+export type ReviewRecord = S['ReviewOut'];
+export type EvidenceInfo = S['EvidenceOut'];
 
 export interface ScorePoint {
   t: number;
@@ -89,40 +52,24 @@ export interface ScorePoint {
 /** x, y (frame pixels), confidence; COCO-17 order. */
 export type Keypoint = [number, number, number];
 
-export interface AlertEvent {
-  id: string;
-  camera_id: string;
-  camera_name?: string;
-  track_id: number;
-  status: EventStatus;
-  review_status: ReviewStatus;
-  started_at: string;
-  ended_at: string | null;
-  peak_score: number;
-  peak_t?: number;
-  reasons: Reason[];
-  model_version?: string;
-  /** Suspicion score over time (stream clock), where the server keeps it. */
+/** Fields the dashboard can show but the API does not send yet. */
+export interface EventExtras {
+  /** Not in the API yet: suspicion score over time (stream clock). */
   scores?: ScorePoint[];
-  /** The person's keypoints at the peak, in snapshot pixels. */
+  /** Not in the API yet: the person's keypoints at the peak, in snapshot pixels. */
   keypoints?: Keypoint[] | null;
-  /** Box of the person at the peak (x1, y1, x2, y2). */
+  /** Not in the API yet: the person's box at the peak (x1, y1, x2, y2). */
   box?: [number, number, number, number] | null;
-  /** Stream-clock time of the clip's first frame, to map reason times onto the clip. */
+  /** Not in the API yet: stream-clock time of the clip's first frame (reason times → clip). */
   clip_t0?: number | null;
-  has_clip?: boolean;
-  has_snapshot?: boolean;
   snapshot_width?: number;
   snapshot_height?: number;
-  reviews?: ReviewRecord[];
 }
 
-export interface ReviewRecord {
-  decision: ReviewStatus | ReviewDecision;
-  note: string;
-  at: string;
-  username?: string | null;
-}
+/** An event as listed (`EventOut`), or in full (`EventDetail`: reviews and evidence). */
+export type AlertEvent = S['EventOut'] &
+  Partial<Pick<S['EventDetail'], 'reviews' | 'evidence'>> &
+  EventExtras;
 
 export interface EventFilters {
   camera?: string;
@@ -135,18 +82,19 @@ export interface EventFilters {
   cursor?: string;
 }
 
-export interface CameraHealth {
-  camera_id: string;
-  state: CameraState;
-  fps_in: number;
-  fps_analysed: number;
-  inference_ms: number;
-  last_frame_at: string | null;
-  last_error: string | null;
+/** A camera's latest health report (the API passes every field the worker sends). */
+export type CameraHealth = S['CameraHealthOut'] & {
+  fps_in?: number;
+  fps_analysed?: number;
+  inference_ms?: number;
+  last_frame_at?: string | null;
+  last_error?: string | null;
   restarts?: number;
-  queue_depth?: number;
-}
+  width?: number;
+  height?: number;
+};
 
+/** Not in the API yet: evidence storage use. */
 export interface StorageUse {
   name?: string;
   kind?: string;
@@ -156,90 +104,20 @@ export interface StorageUse {
   objects?: number;
 }
 
-export interface Health {
-  status: string;
-  version?: string;
+export type Health = Omit<S['HealthOut'], 'cameras'> & {
   cameras: CameraHealth[];
   storage?: StorageUse | StorageUse[] | null;
-  database?: { ok: boolean; url?: string; size_bytes?: number | null } | null;
-  outbox?: { pending?: number; dead?: number } | null;
-}
+};
 
-export interface Channel {
-  name: string;
-  kind: string;
-  enabled?: boolean;
-  /** Non-secret settings, as stored. */
-  config: Record<string, unknown>;
-  /** Names of secret settings that are set (their values are never returned). */
-  secrets_set?: string[];
-  min_score?: number;
-  cameras?: string[] | null;
-}
+export type Channel = S['ChannelOut'];
+export type ChannelInput = S['ChannelIn'];
+export type ChannelPatch = S['ChannelPatch'];
+export type ChannelTestResult = S['ChannelTestOut'];
 
-export interface ChannelInput {
-  name: string;
-  kind: string;
-  enabled: boolean;
-  config: Record<string, unknown>;
-  secrets?: Record<string, string>;
-}
-
-export interface Delivery {
-  id: number;
-  event_id: string | null;
-  channel: string;
-  status: DeliveryStatus;
-  attempts: number;
-  next_attempt_at?: string | null;
-  last_error: string | null;
-  sent_at: string | null;
-  created_at: string;
-}
-
-export interface ModelInfo {
-  name: string;
-  kind?: string;
-  version?: string;
-  file?: string;
-  path?: string;
-  sha256?: string;
-  licence?: string;
-  license?: string;
-  source?: string;
-  input_shape?: number[] | string;
-  verified?: boolean;
-  active?: boolean;
-  /** The model card, as Markdown text. */
-  card?: string | null;
-}
-
-export interface ApiTokenInfo {
-  id: number;
-  name: string;
-  created_at: string;
-  last_used_at: string | null;
-  username?: string;
-}
-
-export interface NewApiToken extends ApiTokenInfo {
-  token: string;
-}
-
-export interface UserInput {
-  username: string;
-  role: Role;
-  password?: string;
-  cameras: string[] | null;
-  disabled?: boolean;
-}
-
-export interface Retention {
-  events_days?: number | null;
-  clips_days?: number | null;
-  snapshots_days?: number | null;
-  [key: string]: unknown;
-}
+export type Delivery = S['DeliveryOut'];
+export type ModelInfo = S['ModelOut'];
+export type ApiTokenInfo = S['TokenOut'];
+export type NewApiToken = S['NewTokenOut'];
 
 export type StreamEventType =
   | 'event.opened'

@@ -15,7 +15,8 @@ interface CamerasState {
   systemHealth: Health | null;
   reload(): Promise<void>;
   reloadHealth(): Promise<void>;
-  cameraName(id: string): string;
+  /** The camera's name; `fallback` (e.g. an event's camera_name) for cameras not listed. */
+  cameraName(id: string, fallback?: string): string;
 }
 
 const CamerasContext = createContext<CamerasState | null>(null);
@@ -77,7 +78,7 @@ export function CamerasProvider({ children }: { children: ReactNode }) {
       systemHealth,
       reload,
       reloadHealth,
-      cameraName: (id: string) => cameras.find((c) => c.id === id)?.name || id,
+      cameraName: (id: string, fallback?: string) => cameras.find((c) => c.id === id)?.name || fallback || id,
     }),
     [cameras, loading, error, health, systemHealth, reload, reloadHealth],
   );

@@ -156,7 +156,7 @@ export function AlertsPage() {
             <AlertRow
               key={event.id}
               event={event}
-              cameraName={cameraName(event.camera_id)}
+              cameraName={cameraName(event.camera_id, event.camera_name)}
               fresh={feed.fresh.has(event.id)}
               onOpen={() => open(event)}
             />
@@ -209,7 +209,7 @@ function AlertRow({
   fresh: boolean;
   onOpen: () => void;
 }) {
-  const topReason = [...(event.reasons ?? [])].sort((a, b) => b.weight - a.weight)[0];
+  const topReason = [...(event.reasons ?? [])].sort((a, b) => (b.weight ?? 0) - (a.weight ?? 0))[0];
   const duration =
     event.ended_at && event.started_at
       ? (new Date(event.ended_at).getTime() - new Date(event.started_at).getTime()) / 1000

@@ -1,7 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { Cctv, Pencil, PlugZap, Plus, Shapes, Trash2 } from 'lucide-react';
 import { ApiError, api, urls } from '../api/client';
-import type { Camera, CameraInput, CameraTestResult, Zone } from '../api/types';
+import type { Camera, CameraTestResult, Zone } from '../api/types';
 import { useToast } from '../components/toast';
 import { Badge, Button, EmptyState, Field, HealthBadge, Loading, Modal, Notice } from '../components/ui';
 import { ZoneEditor, zonesProblems } from '../components/ZoneEditor';
@@ -102,7 +102,7 @@ export function CamerasPage() {
       )}
 
       {editing && (
-        <CameraForm
+        <CameraEditor
           camera={editing === 'new' ? null : editing}
           existingIds={cameras.map((c) => c.id)}
           onClose={() => setEditing(null)}
@@ -144,7 +144,14 @@ export function CamerasPage() {
   );
 }
 
-function CameraForm({
+interface CameraForm {
+  id: string;
+  name: string;
+  source_url: string;
+  enabled: boolean;
+}
+
+function CameraEditor({
   camera,
   existingIds,
   onClose,
@@ -155,7 +162,7 @@ function CameraForm({
   onClose: () => void;
   onSaved: (c: Camera) => void;
 }) {
-  const [form, setForm] = useState<CameraInput>({
+  const [form, setForm] = useState<CameraForm>({
     id: camera?.id ?? '',
     name: camera?.name ?? '',
     source_url: camera?.source_url ?? '',
@@ -168,7 +175,7 @@ function CameraForm({
   const [testing, setTesting] = useState(false);
   const [test, setTest] = useState<CameraTestResult | null>(null);
 
-  const set = (patch: Partial<CameraInput>) => setForm((f) => ({ ...f, ...patch }));
+  const set = (patch: Partial<CameraForm>) => setForm((f) => ({ ...f, ...patch }));
 
   const validate = (): Record<string, string> => {
     const e: Record<string, string> = {};
@@ -294,7 +301,7 @@ function CameraForm({
               </Badge>
             ) : (
               <span className="field-error" role="alert">
-                {test.error || test.message || 'Could not connect.'}
+                {test.error || 'Could not connect.'}
               </span>
             ))}
         </div>

@@ -258,7 +258,7 @@ export function EventDetailPage() {
       </div>
     );
 
-  const name = cameraName(event.camera_id);
+  const name = cameraName(event.camera_id, event.camera_name);
   const duration = event.ended_at
     ? (new Date(event.ended_at).getTime() - new Date(event.started_at).getTime()) / 1000
     : null;
@@ -502,8 +502,8 @@ function ReasonItem({
       </span>
       <span className="grow">{reason.text}</span>
       <span className="reason-weight faint" title="Weight of this cue in the score">
-        {reason.weight >= 0 ? '+' : ''}
-        {Math.round(reason.weight * 100)}
+        {(reason.weight ?? 0) >= 0 ? '+' : ''}
+        {Math.round((reason.weight ?? 0) * 100)}
       </span>
     </>
   );

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState, type FormEvent, type ReactNode } from 'react';
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import { KeyRound, Plus, RefreshCw, Send, Trash2, UserPlus } from 'lucide-react';
 import { ApiError, api } from '../api/client';
@@ -8,10 +8,9 @@ import type {
   ChannelInput,
   Delivery,
   NewApiToken,
-  Retention,
   Role,
   User,
-  UserInput,
+  UserPatch,
 } from '../api/types';
 import { useAuth } from '../auth/AuthContext';
 import { useToast } from '../components/toast';
@@ -172,7 +171,7 @@ function ChannelsPanel() {
       const r = await api.channels.test(name);
       setResults((x) => ({
         ...x,
-        [name]: { ok: r.ok, text: r.ok ? 'Test message sent' : r.error || r.message || 'Failed' },
+        [name]: { ok: r.ok, text: r.ok ? `Sent (${r.duration_s.toFixed(1)} s)` : r.error || 'Failed' },
       }));
     } catch (err) {
       setResults((x) => ({ ...x, [name]: { ok: false, text: (err as Error).message } }));
@@ -609,7 +608,7 @@ function UsersPanel() {
         </div>
       )}
       {editing && (
-        <UserForm
+        <UserEditor
           user={editing === 'new' ? null : editing}
           isSelf={editing !== 'new' && editing.username === me?.username}
           onClose={() => setEditing(null)}
@@ -623,7 +622,15 @@ function UsersPanel() {
   );
 }
 
-function UserForm({
+interface UserForm {
+  username: string;
+  role: Role;
+  cameras: string[] | null;
+  disabled: boolean;
+  password: string;
+}
+
+function UserEditor({
   user,
   isSelf,
   onClose,
@@ -635,7 +642,7 @@ function UserForm({
   onSaved: () => void;
 }) {
   const { cameras } = useCameras();
-  const [form, setForm] = useState<UserInput>({
+  const [form, setForm] = useState<UserForm>({
     username: user?.username ?? '',
     role: user?.role ?? 'viewer',
     cameras: user?.cameras ?? null,
@@ -659,7 +666,7 @@ function UserForm({
     try {
       if (user) {
         // PATCH takes only what changes; the user name is in the URL.
-        const patch: Partial<UserInput> = { cameras: form.cameras };
+        const patch: UserPatch = { cameras: form.cameras };
         if (!isSelf) patch.role = form.role;
         if (!isSelf && form.disabled !== user.disabled) patch.disabled = form.disabled;
         if (form.password) patch.password = form.password;
@@ -876,67 +883,19 @@ function TokensPanel() {
 
 // ---------------- retention ----------------
 
-const RETENTION_FIELDS: { key: string; label: string; hint: ReactNode }[] = [
-  { key: 'clips_days', label: 'Clips and snapshots (days)', hint: 'Evidence files are deleted after this many days.' },
-  { key: 'events_days', label: 'Alerts (days)', hint: 'Alert records (times, scores, reviews) are kept this long.' },
-];
-
+/** Retention is part of the service's configuration file; the API does not change it. */
 function RetentionPanel() {
-  const load = useCallback(() => api.settings.retention(), []);
-  const { data, error, reload } = useLoad(load);
-  const [form, setForm] = useState<Retention>({});
-  const [busy, setBusy] = useState(false);
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const toast = useToast();
-
-  useEffect(() => {
-    if (data) setForm(data);
-  }, [data]);
-
-  const save = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    try {
-      await api.settings.saveRetention(form);
-      toast.show({ tone: 'success', title: 'Retention saved' }, 2500);
-      setErrors({});
-      await reload();
-    } catch (err) {
-      if (err instanceof ApiError) setErrors(err.fields);
-      toast.show({ tone: 'danger', title: 'Not saved', body: (err as Error).message });
-    } finally {
-      setBusy(false);
-    }
-  };
-
-  if (error) return <LoadError error={error} what="Retention settings" />;
-  if (!data) return <Loading />;
-  const keys = RETENTION_FIELDS.filter((f) => f.key in data);
   return (
-    <form className="card card-body stack" style={{ maxWidth: 560 }} onSubmit={save} aria-label="Retention">
-      <p className="muted" style={{ margin: 0 }}>
-        Keep evidence only as long as you need it; local law may set a maximum. Confirmed and escalated alerts may be
-        kept longer where the service allows it.
+    <section className="card card-body stack" style={{ maxWidth: 680 }} aria-label="Retention">
+      <p style={{ margin: 0 }}>
+        Evidence (clips and snapshots) of alerts nobody confirmed or escalated is deleted after{' '}
+        <code>storage.retention_days</code> days (30 by default), and the oldest first whenever the disk has less than{' '}
+        <code>storage.min_free_gb</code> free. Confirmed and escalated alerts keep their evidence.
       </p>
-      {(keys.length ? keys : RETENTION_FIELDS).map((f) => (
-        <Field key={f.key} label={f.label} hint={f.hint} error={errors[f.key]}>
-          {(p) => (
-            <input
-              {...p}
-              className="input"
-              type="number"
-              min={1}
-              value={form[f.key] === null || form[f.key] === undefined ? '' : String(form[f.key])}
-              onChange={(e) => setForm((x) => ({ ...x, [f.key]: e.target.value === '' ? null : Number(e.target.value) }))}
-            />
-          )}
-        </Field>
-      ))}
-      <div>
-        <Button type="submit" variant="primary" busy={busy}>
-          Save
-        </Button>
-      </div>
-    </form>
+      <p className="muted" style={{ margin: 0 }}>
+        Change these in the service's configuration file and restart it. Keep evidence only as long as you need it:
+        local law may set a maximum.
+      </p>
+    </section>
   );
 }

@@ -121,9 +121,6 @@ export function SystemPage() {
                       {systemHealth.database.ok ? 'ok' : 'error'}
                     </Badge>
                   </div>
-                  {systemHealth.database.size_bytes != null && (
-                    <div className="muted">{formatBytes(systemHealth.database.size_bytes)}</div>
-                  )}
                 </div>
               )}
               {systemHealth?.outbox && (
@@ -164,17 +161,12 @@ export function SystemPage() {
                     <strong>{m.name}</strong>
                     {m.version && <span className="mono muted">{m.version}</span>}
                     {m.kind && <Badge>{m.kind}</Badge>}
-                    {m.active && <Badge tone="info">in use</Badge>}
-                    {m.verified !== undefined && (
-                      <Badge tone={m.verified ? 'success' : 'danger'}>{m.verified ? 'checksum ok' : 'checksum mismatch'}</Badge>
-                    )}
                   </div>
-                  {(m.licence || m.license) && <span className="muted">licence {m.licence ?? m.license}</span>}
+                  {m.license && <span className="muted">licence {m.license}</span>}
                 </div>
                 <div className="model-meta faint mono">
-                  {m.file ?? m.path}
+                  {m.file}
                   {m.sha256 && <> · sha256 {m.sha256.slice(0, 16)}…</>}
-                  {m.input_shape && <> · input {Array.isArray(m.input_shape) ? m.input_shape.join('×') : m.input_shape}</>}
                 </div>
                 {m.source && <div className="muted">Source: {m.source}</div>}
                 {m.card && (

@@ -124,15 +124,16 @@ export class FakeEventSource implements EventSourceLike {
 
 export const fakeEventSourceFactory = (url: string) => new FakeEventSource(url);
 
+const created_at = '2026-11-01T08:00:00+00:00';
 export const users: Record<'admin' | 'reviewer' | 'viewer', User> = {
-  admin: { username: 'alice', role: 'admin', cameras: null },
-  reviewer: { username: 'rita', role: 'reviewer', cameras: null },
-  viewer: { username: 'victor', role: 'viewer', cameras: null },
+  admin: { id: 1, username: 'alice', role: 'admin', cameras: null, disabled: false, created_at },
+  reviewer: { id: 2, username: 'rita', role: 'reviewer', cameras: null, disabled: false, created_at },
+  viewer: { id: 3, username: 'victor', role: 'viewer', cameras: null, disabled: false, created_at },
 };
 
 export const cameras: Camera[] = [
-  { id: 'door', name: 'Front door', source_url: 'rtsp://cam:secret@10.0.0.5/stream', enabled: true },
-  { id: 'aisle-3', name: 'Aisle 3', source_url: 'file:///videos/aisle.mp4', enabled: true },
+  { id: 'door', name: 'Front door', source_url: 'rtsp://cam:***@10.0.0.5/stream', enabled: true, settings: {}, zones: [], state: 'live' },
+  { id: 'aisle-3', name: 'Aisle 3', source_url: 'file:///videos/aisle.mp4', enabled: true, settings: {}, zones: [], state: 'reconnecting' },
 ];
 
 let seq = 0;
@@ -141,6 +142,9 @@ export function makeEvent(patch: Partial<AlertEvent> = {}): AlertEvent {
   return {
     id: `ev-${seq}`,
     camera_id: 'door',
+    camera_name: 'Front door',
+    has_clip: true,
+    has_snapshot: true,
     track_id: seq,
     status: 'closed',
     review_status: 'new',
