@@ -106,7 +106,7 @@ class ScorerConfig(_Strict):
     in its metadata (``SequenceModel.threshold``).
     """
 
-    stride_s: float = Field(default=0.5, gt=0, description="score a track this often")
+    stride_s: float = Field(default=0.25, gt=0, description="score a track this often")
     min_history_s: float = Field(default=1.0, ge=0, description="score a track after this long")
     forget_after_s: float = Field(default=5.0, gt=0, description="drop tracks unseen this long")
     max_fps: float = Field(default=60.0, gt=0, description="bounds the per-track history length")

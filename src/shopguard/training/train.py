@@ -2,8 +2,9 @@
 
 Windows come from ``shopguard.behavior.features.extract_windows`` (the scorer's own
 code), end at frame times every ``stride_s`` seconds and take the label of their last
-frame. Training uses class-weighted BCE, left-right mirroring, early stopping on the
-validation PR-AUC, and a temperature fitted on validation logits for calibration.
+frame. Training uses class-weighted BCE, a one-cycle learning rate, left-right
+mirroring, early stopping on the validation PR-AUC, and a temperature fitted on
+validation logits for calibration.
 
 Example:
     >>> data = build_windows(clips, FeatureConfig(), stride_s=0.5)  # doctest: +SKIP
@@ -157,6 +158,8 @@ def train_model(
     rng = np.random.default_rng(cfg.seed)
     model = build_model(cfg.arch, NUM_FEATURES, cfg.hidden)
     optimiser = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    steps = cfg.epochs * -(-len(train) // cfg.batch_size)
+    schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, cfg.lr, total_steps=steps)
     n_pos = max(float(train.y.sum()), 1.0)
     loss_fn = _weighted_loss((len(train) - n_pos) / n_pos)
     flip_idx, flip_sign = (torch.from_numpy(a) for a in flip_index())
@@ -180,6 +183,7 @@ def train_model(
             loss.backward()
             nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             optimiser.step()
+            schedule.step()
             total += float(loss.detach()) * len(idx)
         logits = predict_logits(model, val.x)
         val_loss = float(loss_fn(torch.from_numpy(logits), torch.from_numpy(val.y)))
