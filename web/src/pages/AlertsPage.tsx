@@ -7,6 +7,7 @@ import { Button, EmptyState, EventStatusBadge, Field, Loading, Notice, ReviewBad
 import { useCameras } from '../hooks/data';
 import { useAlertFeed } from '../hooks/useAlertFeed';
 import { useStreamEvent } from '../hooks/stream';
+import { useHotkeys } from '../hooks/useHotkeys';
 import { formatDuration, formatTime, isoToLocalInput, localInputToIso } from '../lib/format';
 import { setReviewQueue } from '../lib/reviewQueue';
 
@@ -43,6 +44,12 @@ export function AlertsPage() {
     setParams(next, { replace: true });
   };
   const active = Object.keys(filters).length > 0;
+
+  // j/k move through the list, Enter opens (the rows are links).
+  useHotkeys({
+    j: () => moveFocus(1),
+    k: () => moveFocus(-1),
+  });
 
   const open = (event: AlertEvent) => {
     setReviewQueue(feed.events.map((e) => e.id));
@@ -170,6 +177,15 @@ export function AlertsPage() {
       )}
     </div>
   );
+}
+
+function moveFocus(step: number) {
+  const links = Array.from(document.querySelectorAll<HTMLAnchorElement>('.alert-row-link'));
+  if (!links.length) return;
+  const i = links.indexOf(document.activeElement as HTMLAnchorElement);
+  const next = links[i < 0 ? 0 : Math.max(0, Math.min(links.length - 1, i + step))];
+  next.focus();
+  next.scrollIntoView?.({ block: 'nearest' });
 }
 
 function Thumb({ event }: { event: AlertEvent }) {

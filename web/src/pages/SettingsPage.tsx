@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
-import { useSearchParams } from 'react-router-dom';
+import { Link, useSearchParams } from 'react-router-dom';
 import { KeyRound, Plus, RefreshCw, Send, Trash2, UserPlus } from 'lucide-react';
 import { ApiError, api } from '../api/client';
 import type {
@@ -488,6 +488,7 @@ function DeliveriesPanel() {
               <tr>
                 <th>Created</th>
                 <th>Channel</th>
+                <th>Alert</th>
                 <th>Status</th>
                 <th className="num">Attempts</th>
                 <th>Last error</th>
@@ -501,6 +502,7 @@ function DeliveriesPanel() {
                     {formatAgo(d.created_at)}
                   </td>
                   <td>{d.channel}</td>
+                  <td>{d.event_id ? <Link to={`/events/${d.event_id}`}>open</Link> : <span className="faint">camera notice</span>}</td>
                   <td>
                     <DeliveryBadge status={d.status} />
                     {d.status === 'sent' && d.sent_at && <span className="faint"> {formatAgo(d.sent_at)}</span>}
