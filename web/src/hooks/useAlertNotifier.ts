@@ -8,7 +8,7 @@ import { api } from '../api/client';
 import type { AlertEvent, CameraNotice } from '../api/types';
 import { useToast } from '../components/toast';
 import { beep } from '../lib/beep';
-import { formatScore } from '../lib/format';
+import { formatScore, topReasonText } from '../lib/format';
 import { showNotification } from '../lib/notify';
 import { usePref } from '../lib/prefs';
 import { useCameras } from './data';
@@ -44,7 +44,7 @@ export function useAlertNotifier() {
     refreshTimer.current = setTimeout(() => void refreshCount(), 500);
     if (type !== 'event.opened' || !event?.id) return;
     const where = cameraName(event.camera_id);
-    const reason = event.reasons?.[0]?.text ?? 'Suspicious behaviour';
+    const reason = topReasonText(event.reasons);
     if (sound) beep();
     if (notify)
       showNotification(`Alert: ${where}`, {

@@ -81,3 +81,9 @@ export function isoToLocalInput(iso: string | undefined | null): string {
   const pad = (n: number) => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }
+
+/** The reason that weighs most in an event's score (what a one-line summary shows). */
+export function topReasonText(reasons: { text: string; weight?: number }[] | undefined): string {
+  const top = [...(reasons ?? [])].sort((a, b) => (b.weight ?? 0) - (a.weight ?? 0))[0];
+  return top?.text ?? 'Suspicious behaviour';
+}

@@ -8,7 +8,7 @@ import { useCameras } from '../hooks/data';
 import { useAlertFeed } from '../hooks/useAlertFeed';
 import { useStreamEvent } from '../hooks/stream';
 import { useHotkeys } from '../hooks/useHotkeys';
-import { formatDuration, formatTime, isoToLocalInput, localInputToIso } from '../lib/format';
+import { formatDuration, formatTime, isoToLocalInput, localInputToIso, topReasonText } from '../lib/format';
 import { setReviewQueue } from '../lib/reviewQueue';
 
 const SCORE_STEPS = [0, 0.5, 0.6, 0.7, 0.8, 0.9];
@@ -225,7 +225,6 @@ function AlertRow({
   fresh: boolean;
   onOpen: () => void;
 }) {
-  const topReason = [...(event.reasons ?? [])].sort((a, b) => (b.weight ?? 0) - (a.weight ?? 0))[0];
   const duration =
     event.ended_at && event.started_at
       ? (new Date(event.ended_at).getTime() - new Date(event.started_at).getTime()) / 1000
@@ -252,7 +251,7 @@ function AlertRow({
             <span className="muted">{formatTime(event.started_at)}</span>
             {duration !== null && <span className="faint">· {formatDuration(duration)}</span>}
           </div>
-          <div className="alert-reason">{topReason?.text ?? 'Suspicious behaviour'}</div>
+          <div className="alert-reason">{topReasonText(event.reasons)}</div>
         </div>
         <div className="alert-row-meta">
           <ScoreBadge score={event.peak_score} />

@@ -6,7 +6,7 @@ import { LiveView } from '../components/LiveView';
 import { Badge, Button, EmptyState, HealthBadge, Loading, Notice, ScoreBadge } from '../components/ui';
 import { useCameras } from '../hooks/data';
 import { useAlertFeed } from '../hooks/useAlertFeed';
-import { formatAgo, formatNumber } from '../lib/format';
+import { formatAgo, formatNumber, topReasonText } from '../lib/format';
 import { usePref } from '../lib/prefs';
 
 /**
@@ -159,7 +159,7 @@ function CameraTile({
           <Link className="camera-alert-banner" to={`/events/${top.id}`}>
             <AlertTriangle size={18} aria-hidden />
             <span className="grow">
-              <strong>Alert</strong> · track {top.track_id} · {top.reasons?.[0]?.text ?? 'suspicious behaviour'}
+              <strong>Alert</strong> · track {top.track_id} · {topReasonText(top.reasons)}
               {alerts.length > 1 && ` (+${alerts.length - 1} more)`}
             </span>
             <ScoreBadge score={top.peak_score} />
