@@ -13,6 +13,7 @@ from collections.abc import Sequence
 COMMAND_MODULES: tuple[str, ...] = (
     "analyze",
     "serve",
+    "demo",
     "synth",
     "train", "evaluate", "export",
     "alerts", "db",

@@ -27,6 +27,7 @@ from shopguard.service.context import ApiSettings, ServiceContext
 from shopguard.service.hub import LiveHub
 from shopguard.service.models_info import active_models
 from shopguard.service.probe import probe_camera
+from shopguard.service.server import make_server
 from shopguard.service.supervisor import Supervisor
 from shopguard.service.wiring import build_archive, open_database
 from shopguard.storage.evidence.archive import EvidenceUploader
@@ -48,11 +49,11 @@ class Service:
         self.hub = LiveHub()
         fmt = MessageFormat(str(config.server.base_url or config.alerts.base_url),
                             config.alerts.timezone)
-        self.channels = open_registry(config.data_dir, list(config.alerts.channels), fmt=fmt,
-                                      on_change=self._channels_changed)
+        self.channels = open_registry(config.data_dir, list(config.alerts.channels), fmt=fmt)
         self.channel_source = ChannelSource(config.data_dir, config.alerts)
         self.sender = OutboxSender(self.sessions, self._build_channels(self.channels.list()),
                                    policy=config.alerts.retry)
+        self.channels.on_change = self._channels_changed
         self.uploader = EvidenceUploader(self.archive, self.sessions) if config.storage.s3 else None
         self.retention = RetentionWorker(
             self.sessions,
@@ -70,7 +71,7 @@ class Service:
     # ----- lifecycle -------------------------------------------------------------------
     def start(self) -> None:
         """Seed cameras and the first admin, then start the background workers."""
-        from shopguard.service.auth import ensure_first_admin
+        from shopguard.service.accounts import ensure_first_admin
 
         with self.sessions.begin() as session:
             added = seed_cameras(session, self.config.cameras)
@@ -129,14 +130,11 @@ class Service:
 
     def serve(self) -> None:
         """Serve HTTP with waitress until SIGTERM/SIGINT, then stop gracefully."""
-        from waitress import create_server
-
-        server = create_server(
+        server = make_server(
             self.create_app(),
-            host=self.config.server.host,
-            port=self.config.server.port,
-            threads=self.config.server.threads,
-            channel_timeout=30,
+            self.config.server.host,
+            self.config.server.port,
+            self.config.server.threads,
         )
 
         def shutdown(signum: int, _frame: object) -> None:
