@@ -13,6 +13,7 @@ from shopguard.behavior.features import (
     NUM_FEATURES,
     extract_windows,
     flip_features,
+    resample,
     window_ends,
 )
 from shopguard.keypoints import KP
@@ -100,11 +101,30 @@ def test_no_torso_makes_the_window_invalid():
 def test_frame_rate_does_not_change_features_much():
     t5, k5 = moving_track(fps=5)
     t30, k30 = moving_track(fps=30)
-    end = 3.8
+    end = 3.8 + 1e-9  # a frame of both tracks (arange rounding aside)
     a = extract_windows(t5, k5, [end], CFG).features
     b = extract_windows(t30, k30, [end], CFG).features
     pos = slice(0, 34)  # x, y of every joint
     assert np.abs(a[..., pos] - b[..., pos]).max() < 0.02
+
+
+def test_windows_never_see_frames_after_their_end():
+    t, kps = moving_track(fps=10)
+    kps[-6:-1, KP.NOSE, 2] = 0.0  # the nose vanishes before the end of the window...
+    cut = len(t) - 2
+    end = t[cut]
+    online = extract_windows(t[: cut + 1], kps[: cut + 1], [end], CFG).features
+    offline = extract_windows(t, kps, [end], CFG).features  # ...and is back right after it
+    np.testing.assert_array_equal(online, offline)
+    assert not channel(online[0], "mask", KP.NOSE)[-1]
+
+
+def test_a_joint_seen_long_ago_is_held_not_interpolated_across_the_gap():
+    t, kps = moving_track(fps=10)
+    kps[10:30, KP.LEFT_WRIST, 2] = 0.0  # unseen for 2 s, seen again at t[30]
+    xy, _, present = resample(t, kps, np.array([t[30] - 0.05]), CFG)
+    assert present[0, KP.LEFT_WRIST]
+    np.testing.assert_allclose(xy[0, KP.LEFT_WRIST], kps[30, KP.LEFT_WRIST, :2], atol=1e-4)
 
 
 def test_long_gap_leaves_joints_missing_instead_of_inventing_them():

@@ -76,18 +76,24 @@ def _finite_median(values: F64, axis: int) -> F64:
 
 
 def resample(
-    timestamps: F64, keypoints: F32, query: F64, cfg: FeatureConfig
+    timestamps: F64,
+    keypoints: F32,
+    query: F64,
+    cfg: FeatureConfig,
+    horizon: F64 | None = None,
 ) -> tuple[F64, F64, Bools]:
     """Keypoints at arbitrary query times, joint by joint.
 
-    A joint is present at a query time when a confident sighting lies within
-    ``cfg.hold_s`` of it, or when the sightings around it are at most ``cfg.max_gap_s``
-    apart (then x, y and confidence are linearly interpolated).
+    A joint is present at a query time when the sightings around it are at most
+    ``cfg.max_gap_s`` apart (x, y and confidence are then linearly interpolated), or when
+    a confident sighting lies within ``cfg.hold_s`` of it (its values are then used).
 
     Args:
         timestamps: (T,) strictly increasing seconds.
         keypoints: (T, 17, 3) x, y, confidence in pixels.
         query: (Q,) seconds.
+        horizon: (Q,) the latest time each query may see (its window's end): frames
+            after it do not exist yet online, so training must not see them either.
 
     Returns:
         xy (Q, 17, 2), confidence (Q, 17), present (Q, 17); zero where not present.
@@ -108,11 +114,14 @@ def resample(
     nxt = np.where((i < n)[:, None], next_seen[np.clip(i, 0, n - 1)], n)
     t_prev = np.where(prev >= 0, t[np.clip(prev, 0, n - 1)], -np.inf)
     t_next = np.where(nxt < n, t[np.clip(nxt, 0, n - 1)], np.inf)
+    if horizon is not None:
+        future = t_next > np.asarray(horizon, np.float64)[:, None]
+        nxt, t_next = np.where(future, n, nxt), np.where(future, np.inf, t_next)
     d_prev, d_next = q[:, None] - t_prev, t_next - q[:, None]
-    present = (np.minimum(d_prev, d_next) <= cfg.hold_s) | (d_prev + d_next <= cfg.max_gap_s)
-    both = (prev >= 0) & (nxt < n)
+    bridged = d_prev + d_next <= cfg.max_gap_s  # interpolate between the two sightings
+    present = bridged | (np.minimum(d_prev, d_next) <= cfg.hold_s)  # else hold the nearest
     with np.errstate(invalid="ignore", divide="ignore"):
-        w = np.where(both, d_prev / (t_next - t_prev), (prev < 0).astype(np.float64))
+        w = np.where(bridged, d_prev / (t_next - t_prev), (d_next < d_prev).astype(np.float64))
     joint = np.arange(NUM_KEYPOINTS)
     a = np.nan_to_num(kps[np.clip(prev, 0, n - 1), joint])  # (Q, 17, 3)
     b = np.nan_to_num(kps[np.clip(nxt, 0, n - 1), joint])
@@ -186,7 +195,8 @@ def extract_windows(
     Args:
         timestamps: (T,) strictly increasing seconds.
         keypoints: (T, 17, 3) x, y (pixels), confidence; non-finite values count as missing.
-        ends: (n,) window end times; steps before the track starts are missing.
+        ends: (n,) window end times; steps before the track starts are missing. A
+            window only sees frames up to its end, as the online scorer does.
     """
     ends_a = np.atleast_1d(np.asarray(ends, np.float64))
     t = np.asarray(timestamps, np.float64)
@@ -195,7 +205,8 @@ def extract_windows(
         feats = np.zeros((len(ends_a), cfg.steps, NUM_FEATURES), np.float32)
         return Windows(feats, np.zeros(len(ends_a), bool), ends_a)
     grid = window_grid(ends_a, cfg)
-    xy, conf, present = resample(t, kps, grid.ravel(), cfg)
+    horizon = np.repeat(ends_a, cfg.steps)
+    xy, conf, present = resample(t, kps, grid.ravel(), cfg, horizon)
     shape = (*grid.shape, NUM_KEYPOINTS)
     features, valid = normalize(
         xy.reshape(*shape, 2), conf.reshape(shape), present.reshape(shape), cfg
