@@ -3,7 +3,8 @@
 
 Renders frames of a few generated scenes, runs ``PoseEstimator`` (YOLO11n-pose ONNX)
 on them and prints, per scene and overall: person recall (a ground-truth person counts
-as found when a detection overlaps their visible-pixel box with IoU ≥ 0.5), precision,
+as found when a detection overlaps their visible-pixel box or their whole-figure box
+with IoU ≥ 0.5; each detection matches one person), precision,
 and the median keypoint error of matched people (pixels / ground-truth box height, over
 keypoints that are in view and not behind a shelf).
 
@@ -71,8 +72,12 @@ def score_frame(
 ) -> Tally:
     """Greedy IoU matching of one frame's detections to its ground truth."""
     tally = Tally(detections=len(boxes))
-    gt_boxes = np.array([p["box"] for p in people], np.float64).reshape(-1, 4)
-    ious = iou_matrix(gt_boxes, boxes) if len(boxes) and len(people) else np.zeros((len(people), 0))
+    visible = np.array([p["box"] for p in people], np.float64).reshape(-1, 4)
+    full = np.array([p["full_box"] for p in people], np.float64).reshape(-1, 4)
+    if len(boxes) and len(people):
+        ious = np.maximum(iou_matrix(visible, boxes), iou_matrix(full, boxes))
+    else:
+        ious = np.zeros((len(people), 0))
     taken: set[int] = set()
     for gi in np.argsort(-ious.max(1) if ious.shape[1] else np.zeros(len(people))):
         p = people[gi]

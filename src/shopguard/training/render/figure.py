@@ -39,10 +39,19 @@ ITEM_COLORS: dict[str, Color] = {
     "phone": (25, 25, 25),
     "wallet": (30, 50, 90),
 }
-BASKET_COLOR: Color = (40, 40, 190)
+BASKET_COLOR: Color = (150, 95, 45)
 WIDTH = 1.2
 DEPTH = 1.3
 HEAD = 1.1
+TORSO_TOP = 0.14
+SHOULDER_DROP = 0.045
+SHOULDER_R = 0.05
+NECK_R = 0.06
+ABDOMEN = 0.13
+CHEST = 0.19
+SHADE = (0.18, 0.72, 0.18)
+ARM = 1.15
+HAND = 0.036
 #: Direction towards the light in camera coordinates (x right, y down, z forward).
 LIGHT = np.array([-0.25, -0.85, -0.45]) / np.linalg.norm([-0.25, -0.85, -0.45])
 
@@ -150,7 +159,7 @@ def _head_colors(q: Array, skin: Array, hair: Array, style: str, top: Array) -> 
     x, y, z = q[:, 0], q[:, 1], q[:, 2]
     out = np.broadcast_to(skin, q.shape).copy()
     if style in ("short", "long"):
-        hair_mask = z > 0.32 - 0.75 * np.clip(0.25 - y, 0, 1)
+        hair_mask = z > np.maximum(0.45 - 1.2 * np.clip(0.5 - y, 0, None), -0.55)
         if style == "long":
             hair_mask |= (y < 0.15) & (z > -0.95)
         out[hair_mask] = hair
@@ -186,25 +195,34 @@ def _solids(camera: Camera, track: ShopperTrack, fi: int) -> list[Solid]:
     torso = _frame_axes(j[NECK] - j[PELVIS], j[KP.RIGHT_SHOULDER] - j[KP.LEFT_SHOULDER])
     up, fwd = torso[:, 2], torso[:, 1]
     spine = float(np.linalg.norm(j[NECK] - j[PELVIS]))
-    # Torso: elliptic capsule from below the hips to just under the shoulders.
+    # Torso: a narrower abdomen and a wider chest (elliptic capsules), then the shoulders.
     base = j[PELVIS] - up * 0.02 * s
-    radii = np.array([0.165 * WIDTH, 0.105 * WIDTH * DEPTH, 0.1]) * s
-    out.append(
-        Solid(
-            "capsule_e",
-            base,
-            top,
-            base + up * (spine - 0.075 * s),
-            1.0,
-            rot=torso,
-            radii=radii,
-            color2=bottom,
-            split=0.1 / max(spine / s, 0.1),
+    waist = base + up * 0.45 * spine
+    for lo, hi, width, color2 in (
+        (base, waist, ABDOMEN, bottom),
+        (waist, base + up * (spine - TORSO_TOP * s), CHEST, None),
+    ):
+        out.append(
+            Solid(
+                "capsule_e",
+                lo,
+                top,
+                hi,
+                1.0,
+                rot=torso,
+                radii=np.array([width * WIDTH, 0.105 * WIDTH * DEPTH, 0.1]) * s,
+                color2=color2,
+                split=0.1 / max(0.45 * spine / s, 0.1),
+            )
         )
+    cap(
+        j[KP.LEFT_SHOULDER] - up * SHOULDER_DROP * s,
+        j[KP.RIGHT_SHOULDER] - up * SHOULDER_DROP * s,
+        SHOULDER_R,
+        top,
     )
-    cap(KP.LEFT_SHOULDER, KP.RIGHT_SHOULDER, 0.062, top)
     cap(KP.LEFT_HIP, KP.RIGHT_HIP, 0.09, bottom)
-    cap(NECK, j[NECK] + up * 0.1 * s, 0.05, skin)
+    cap(NECK, j[NECK] + up * 0.1 * s, NECK_R, skin)
     sleeve = 1.0 if look.long_sleeves else 0.45
     for sh, el, wr, hand, hip, knee, ankle, toe in (
         (
@@ -228,9 +246,9 @@ def _solids(camera: Camera, track: ShopperTrack, fi: int) -> list[Solid]:
             RIGHT_TOE,
         ),
     ):
-        cap(sh, el, 0.05, top, skin, sleeve)
-        cap(el, wr, 0.04, top if look.long_sleeves else skin)
-        cap(wr, hand, 0.036, skin)
+        cap(sh, el, 0.05 * ARM, top, skin, sleeve)
+        cap(el, wr, 0.04 * ARM, top if look.long_sleeves else skin)
+        cap(wr, hand, HAND, skin)
         cap(hip, knee, 0.078, bottom)
         cap(knee, ankle, 0.058, bottom)
         cap(ankle, j[toe] + up * 0.02 * s, 0.048, look.shoes)
@@ -283,10 +301,10 @@ def _solids(camera: Camera, track: ShopperTrack, fi: int) -> list[Solid]:
             out.append(
                 Solid(
                     "ellipsoid",
-                    j[hand] - up * 0.2 * s,
+                    j[hand] - up * 0.16 * s,
                     BASKET_COLOR,
                     rot=torso,
-                    radii=np.array([0.11, 0.2, 0.12]) * s,
+                    radii=np.array([0.1, 0.17, 0.09]) * s,
                 )
             )
     if track.bag is not None:
@@ -325,7 +343,7 @@ def _shade(color: Array, n: Array, d: Array) -> Array:
     n = n / np.maximum(np.linalg.norm(n, axis=1, keepdims=True), 1e-9)
     diffuse = np.clip(n @ LIGHT, 0, 1)
     facing = np.clip(-np.einsum("ij,ij->i", n, d) / np.linalg.norm(d, axis=1), 0, 1)
-    k = 0.38 + 0.5 * diffuse + 0.22 * facing
+    k = SHADE[0] + SHADE[1] * diffuse + SHADE[2] * facing
     return np.asarray(color * k[:, None])
 
 
@@ -378,8 +396,9 @@ def draw_person(camera: Camera, track: ShopperTrack, fi: int) -> Layer | None:
             n = (nl / sd.radii) @ sd.rot.T
             p = lo_o + ld * np.where(np.isfinite(t), t, 0)[:, None]
             frac = p @ top_l / max(float(top_l @ top_l), 1e-9)
-            assert sd.color2 is not None
-            cols = np.where((frac < sd.split)[:, None], np.array(sd.color2, np.float64), base)
+            cols = np.broadcast_to(base, d.shape)
+            if sd.color2 is not None:
+                cols = np.where((frac < sd.split)[:, None], np.array(sd.color2, np.float64), base)
         else:
             assert sd.rot is not None and sd.radii is not None
             t, n, q = _ellipsoid(origin, d, sd.a, sd.rot, sd.radii)

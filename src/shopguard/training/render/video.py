@@ -5,7 +5,8 @@ near, each z-tested against the background depth (so shelves hide them) → CCTV
 (slight blur, sensor noise, timestamp and a "SIMULATED" caption).
 
 Ground truth (``<video>.json``) per frame and visible shopper: the box of the pixels
-actually showing that person, the fraction of their figure that is visible, the exact
+actually showing that person (``box``), the box of their whole figure ignoring occluders
+but clipped to the image (``full_box``), the fraction of the figure that is visible, the exact
 keypoints (visibility 1 = in view and not behind a shelf or wall), the frame label and
 the items in hand.
 """
@@ -81,13 +82,20 @@ class SceneRenderer:
             show = layer.mask & (layer.depth < bg.depth[sl] + DEPTH_TOLERANCE)
             img[sl][show] = layer.color[show]
             owner[sl][show] = s.shopper_id
-            drawn[s.shopper_id] = (sl, int(layer.mask.sum()))
+            my, mx = np.nonzero(layer.mask)
+            full = [
+                layer.x0 + int(mx.min()),
+                layer.y0 + int(my.min()),
+                layer.x0 + int(mx.max()) + 1,
+                layer.y0 + int(my.max()) + 1,
+            ]
+            drawn[s.shopper_id] = (sl, len(mx), full)
         img = self._cctv(img, fi)
         people = []
         for s in present:
             if s.shopper_id not in drawn:
                 continue
-            sl, total = drawn[s.shopper_id]
+            sl, total, full_box = drawn[s.shopper_id]
             ys, xs = np.nonzero(owner[sl] == s.shopper_id)
             if len(xs) == 0:
                 continue
@@ -102,6 +110,7 @@ class SceneRenderer:
                         int(x0 + xs.max() + 1),
                         int(y0 + ys.max() + 1),
                     ],
+                    "full_box": full_box,
                     "visible_fraction": round(
                         len(xs) / max(total, 1) * _in_frame(cam, s.joints[fi]), 3
                     ),

@@ -268,12 +268,12 @@ class Appearance:
             (70, 105, 160),
             (50, 75, 115),
         ]
-        hairs = [(20, 20, 25), (30, 40, 60), (40, 70, 110), (90, 140, 190), (160, 160, 165)]
+        hairs = [(20, 20, 25), (30, 40, 60), (40, 70, 110), (50, 95, 140), (150, 150, 155)]
         skin = np.array(skins[int(rng.integers(len(skins)))]) * rng.uniform(0.92, 1.05)
         return cls(
             skin=_color(skin),
             hair=_color(np.array(hairs[int(rng.integers(len(hairs)))]) * rng.uniform(0.8, 1.2)),
-            hair_style=str(rng.choice(["short", "long", "bald", "cap", "short"])),
+            hair_style=str(rng.choice(["short", "long", "cap", "bald"], p=[0.5, 0.3, 0.12, 0.08])),
             top=_color(np.array(TOPS[int(rng.integers(len(TOPS)))]) * rng.uniform(0.8, 1.15)),
             bottom=_color(
                 np.array(BOTTOMS[int(rng.integers(len(BOTTOMS)))]) * rng.uniform(0.8, 1.2)
