@@ -90,6 +90,17 @@ def test_hips_missing_falls_back_to_shoulders_with_same_centre():
     assert not channel(w.features[0], "mask", KP.LEFT_HIP)[-3:].any()
 
 
+def test_hips_never_seen_use_upper_body_scale_and_centre():
+    t, kps = moving_track()
+    ref = extract_windows(t, kps, [t[-1]], CFG).features[0]
+    kps[:, [KP.LEFT_HIP, KP.RIGHT_HIP], 2] = 0.0  # hidden behind a shelf all along
+    w = extract_windows(t, kps, [t[-1]], CFG)
+    assert w.valid[0]
+    for joint in (KP.NOSE, KP.LEFT_ELBOW):
+        got, want = channel(w.features[0], "y", joint), channel(ref, "y", joint)
+        np.testing.assert_allclose(got, want, rtol=0.1)
+
+
 def test_no_torso_makes_the_window_invalid():
     t, kps = moving_track()
     kps[:, [KP.LEFT_SHOULDER, KP.RIGHT_SHOULDER], 2] = 0.0

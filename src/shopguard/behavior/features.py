@@ -135,6 +135,32 @@ def _mid(xy: F64, present: Bools, a: int, b: int) -> tuple[F64, Bools]:
     return (xy[..., a, :] + xy[..., b, :]) / 2.0, ok
 
 
+#: Typical length of body segments in torso lengths (mid-shoulder to mid-hip).
+_SHOULDER_WIDTH = 0.75
+_UPPER_ARM = 0.6
+
+
+def _upper_body_scale(xy: F64, present: Bools) -> F64:
+    """(n,) torso length estimated from shoulder width and upper arms, for windows where the
+    hips are never seen; the largest estimate per step (foreshortening only shrinks them),
+    median over the window."""
+    estimates = [
+        _segment(xy, present, KP.LEFT_SHOULDER, KP.RIGHT_SHOULDER) / _SHOULDER_WIDTH,
+        _segment(xy, present, KP.LEFT_SHOULDER, KP.LEFT_ELBOW) / _UPPER_ARM,
+        _segment(xy, present, KP.RIGHT_SHOULDER, KP.RIGHT_ELBOW) / _UPPER_ARM,
+    ]
+    stacked = np.stack(estimates, axis=-1)
+    seen = np.isfinite(stacked).any(axis=-1)
+    best = np.where(seen, np.where(np.isfinite(stacked), stacked, -1.0).max(axis=-1), np.nan)
+    return _finite_median(best, axis=1)
+
+
+def _segment(xy: F64, present: Bools, a: int, b: int) -> F64:
+    """Pixel length of a body segment per step (NaN where an end is missing)."""
+    ok = present[..., a] & present[..., b]
+    return np.where(ok, np.linalg.norm(xy[..., a, :] - xy[..., b, :], axis=-1), np.nan)
+
+
 def normalize(xy: F64, conf: F64, present: Bools, cfg: FeatureConfig) -> tuple[F32, Bools]:
     """Body-normalised features of resampled windows.
 
@@ -148,11 +174,14 @@ def normalize(xy: F64, conf: F64, present: Bools, cfg: FeatureConfig) -> tuple[F
     mid_sh, sh_ok = _mid(xy, present, KP.LEFT_SHOULDER, KP.RIGHT_SHOULDER)
     torso_vec = np.where((hips_ok & sh_ok)[..., None], mid_hip - mid_sh, np.nan)
     torso = _finite_median(np.linalg.norm(torso_vec, axis=-1), axis=1)  # (n,)
+    no_torso = ~np.isfinite(torso)
+    torso = np.where(no_torso, _upper_body_scale(xy, present), torso)
+    # Hips never seen with the shoulders (e.g. hidden by a shelf): body centre straight
+    # below the mid-shoulder, one torso length down.
     offset = _finite_median(torso_vec, axis=1)  # (n, 2)
-    has_offset = np.asarray(np.isfinite(offset).all(axis=-1), bool)
-    fallback_ok = sh_ok & has_offset[:, None]
+    offset = np.where(no_torso[:, None], np.stack([0.0 * torso, torso], axis=-1), offset)
     centre = np.where(hips_ok[..., None], mid_hip, mid_sh + np.nan_to_num(offset)[:, None])
-    centre_ok = hips_ok | fallback_ok
+    centre_ok = hips_ok | (sh_ok & np.isfinite(torso)[:, None])
     valid = (
         np.isfinite(torso)
         & (np.nan_to_num(torso) > 1e-3)
