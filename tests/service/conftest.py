@@ -9,14 +9,24 @@ from pathlib import Path
 
 import pytest
 from api_helpers import Api, Clock, Recorder, signed_in
+from argon2 import PasswordHasher
 from flask import Flask
 from sqlalchemy.orm import Session, sessionmaker
 
+from shopguard.service.accounts import use_hasher
 from shopguard.service.app import create_app
 from shopguard.service.context import ApiSettings, ServiceContext
 from shopguard.service.hub import LiveHub
 from shopguard.storage.db import init_db, session_factory
 from shopguard.storage.evidence import EvidenceArchive, LocalEvidenceStore
+
+
+@pytest.fixture(autouse=True, scope="session")
+def cheap_argon2() -> Iterator[None]:
+    """Cheap argon2 parameters: the tests hash many passwords (production: library defaults)."""
+    previous = use_hasher(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    yield
+    use_hasher(previous)
 
 
 @pytest.fixture

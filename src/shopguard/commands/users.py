@@ -93,13 +93,13 @@ def run(args: argparse.Namespace) -> int:
                 return 0
             password, generated = _password(args)
             if args.users_action == "create":
-                cameras = [c for c in args.cameras.split(",") if c] if args.cameras else None
-                create_user(session, args.username, password, args.role, cameras)
+                allowed = [c for c in args.cameras.split(",") if c] if args.cameras else None
+                create_user(session, args.username, password, args.role, allowed)
             else:
-                user = find_user(session, args.username)
-                if user is None:
+                found = find_user(session, args.username)
+                if found is None:
                     raise AccountError("username", f"no user {args.username!r}")
-                user.password_hash = hash_password(check_password(password))
+                found.password_hash = hash_password(check_password(password))
     except AccountError as exc:
         print(f"shopguard users: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -198,7 +198,10 @@ class LiveHub:
 
     def latest_frame(self, camera_id: str) -> tuple[bytes, int] | None:
         """The newest JPEG of a camera and its seq, or ``None`` if it has none yet."""
-        slot = self._slot(camera_id)
+        with self._lock:
+            slot = self._frames.get(camera_id)
+        if slot is None:
+            return None
         with slot.cond:
             return (slot.jpeg, slot.seq) if slot.jpeg is not None else None
 

@@ -1,8 +1,10 @@
 """``/api/cameras/<id>/live.mjpg`` and ``snapshot.jpg``: the live view, as MJPEG.
 
 The workers draw the overlays (boxes, skeletons, zones) and publish JPEGs to the hub; this
-module only forwards them (the API never decodes video). A camera with no new frame for
-``KEEPALIVE_S`` gets its last frame again, so a vanished client is noticed by the write.
+module only forwards them (the API never decodes video). The stream starts with the
+latest frame (a camera without one within ``FIRST_FRAME_S`` answers 503), and a camera
+with no new frame for ``KEEPALIVE_S`` sends its last frame again, so a vanished client is
+noticed by the write.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ bp = Blueprint("live", __name__, url_prefix="/api/cameras")
 
 BOUNDARY = "frame"
 KEEPALIVE_S = 10.0
+FIRST_FRAME_S = 3.0
 
 
 def _part(jpeg: bytes) -> bytes:
@@ -30,13 +33,16 @@ def _part(jpeg: bytes) -> bytes:
     return head.encode() + jpeg + b"\r\n"
 
 
-def _frames(hub: LiveHub, camera_id: str, gone: Callable[[], bool]) -> Iterator[bytes]:
-    seq, last_write, latest = 0, 0.0, None
+def _frames(hub: LiveHub, camera_id: str, first: tuple[bytes, int],
+            gone: Callable[[], bool]) -> Iterator[bytes]:
+    latest, seq = first
+    yield _part(latest)
+    last_write = time.monotonic()
     while not (hub.closed or gone()):
         frame = hub.wait_frame(camera_id, seq, POLL_S)
         if frame is not None:
             latest, seq = frame
-        elif latest is None or time.monotonic() - last_write < KEEPALIVE_S:
+        elif time.monotonic() - last_write < KEEPALIVE_S:
             continue
         yield _part(latest)
         last_write = time.monotonic()
@@ -53,9 +59,14 @@ def _check_camera(camera_id: str) -> None:
            errors=(404, 503))
 def live(camera_id: str) -> Response:
     _check_camera(camera_id)
+    hub = ctx().hub
+    first = hub.latest_frame(camera_id) or hub.wait_frame(camera_id, 0, FIRST_FRAME_S)
+    if first is None:
+        raise ApiError(503, f"camera {camera_id!r} has no live picture yet",
+                       headers={"Retry-After": "5"})
     slots: StreamSlots = current_app.extensions["shopguard.streams"]
     release = slots.acquire()
-    body = StreamBody(_frames(ctx().hub, camera_id, disconnect_probe()), release)
+    body = StreamBody(_frames(hub, camera_id, first, disconnect_probe()), release)
     response = Response(body, mimetype=f"multipart/x-mixed-replace; boundary={BOUNDARY}")
     response.headers["Cache-Control"] = "no-cache, no-store"
     return response
