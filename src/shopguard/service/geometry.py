@@ -44,9 +44,6 @@ def polygon_problem(points: Points) -> str | None:
     q = np.roll(p, -1, axis=0)  # edge i runs p[i] → q[i]
     if np.any(np.all(p == q, axis=1)):
         return f"point {int(np.argmax(np.all(p == q, axis=1)))} repeats the next one"
-    area2 = float(np.sum(p[:, 0] * q[:, 1] - q[:, 0] * p[:, 1]))
-    if abs(area2) < 1e-9:
-        return "polygon has zero area"
     for i in range(n):
         nxt = (i + 1) % n  # neighbour sharing q[i]: folds back if collinear and behind
         if _orient(p[i], q[i], q[nxt]) == 0 and np.dot(p[i] - q[i], q[nxt] - q[i]) > 0:
@@ -68,4 +65,5 @@ def polygon_problem(points: Points) -> str | None:
         hit = np.flatnonzero(cross | touch)
         if len(hit):
             return f"edges {i} and {int(j[hit[0]])} cross"
-    return None
+    area2 = float(np.sum(p[:, 0] * q[:, 1] - q[:, 0] * p[:, 1]))
+    return "polygon has zero area" if abs(area2) < 1e-9 else None
