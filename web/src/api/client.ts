@@ -166,7 +166,7 @@ export const api = {
 
   cameras: {
     list: (signal?: AbortSignal) =>
-      request<Page<Camera> | Camera[]>('GET', '/cameras', { query: { limit: 500 }, signal }).then(itemsOf),
+      listAll<Camera>('/cameras', signal),
     get: (id: string) => request<Camera>('GET', `/cameras/${enc(id)}`),
     create: (camera: CameraInput) => request<Camera>('POST', '/cameras', { body: camera }),
     update: (id: string, camera: CameraPatch) =>
@@ -210,7 +210,7 @@ export const api = {
   },
 
   users: {
-    list: () => request<Page<User> | User[]>('GET', '/users', { query: { limit: 500 } }).then(itemsOf),
+    list: () => listAll<User>('/users'),
     create: (user: UserInput) => request<User>('POST', '/users', { body: user }),
     update: (username: string, user: UserPatch) =>
       request<User>('PATCH', `/users/${enc(username)}`, { body: user }),
@@ -218,7 +218,7 @@ export const api = {
   },
 
   tokens: {
-    list: () => request<Page<ApiTokenInfo> | ApiTokenInfo[]>('GET', '/tokens').then(itemsOf),
+    list: () => listAll<ApiTokenInfo>('/tokens'),
     create: (name: string) => request<NewApiToken>('POST', '/tokens', { body: { name } }),
     remove: (id: number) => request<void>('DELETE', `/tokens/${id}`),
   },
@@ -227,6 +227,23 @@ export const api = {
     get: (signal?: AbortSignal) => request<Health>('GET', '/health', { signal }),
   },
 };
+
+/** The API's largest page. */
+export const MAX_PAGE = 200;
+
+/** Every item of a short list (cameras, users, tokens), following `next` cursors. */
+async function listAll<T>(path: string, signal?: AbortSignal): Promise<T[]> {
+  const items: T[] = [];
+  let cursor: string | null = null;
+  for (let page = 0; page < 50; page++) {
+    const res: Page<T> | T[] = await request<Page<T> | T[]>('GET', path, { query: { limit: MAX_PAGE, cursor }, signal });
+    if (Array.isArray(res)) return res;
+    items.push(...res.items);
+    cursor = res.next;
+    if (!cursor) break;
+  }
+  return items;
+}
 
 /** Lists come as `{items, total, next}`; tolerate a bare array too. */
 function itemsOf<T>(page: Page<T> | T[]): T[] {

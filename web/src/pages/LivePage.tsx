@@ -17,7 +17,7 @@ export const MAX_LIVE_STREAMS = 4;
 
 export function LivePage() {
   const { cameras, loading, error, health } = useCameras();
-  const openFeed = useAlertFeed({ status: 'open' }, 100);
+  const openFeed = useAlertFeed({ status: 'open' }, 200);
   const [focused, setFocused] = useState<string | null>(null);
   const [columns, setColumns] = usePref<number>('liveColumns', 0);
 
