@@ -180,7 +180,7 @@ class Service:
 
     def _build_channels(self, configs: list[ChannelConfig]) -> dict[str, Any]:
         fmt = self.channels.fmt
-        loader = self.archive.local.read
+        loader = self.archive.read_key
         return {c.name: build_channel(c, fmt, loader) for c in configs if c.enabled}
 
     def _channels_changed(self, configs: list[ChannelConfig]) -> None:
