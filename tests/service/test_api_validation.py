@@ -26,6 +26,20 @@ def test_malformed_json_is_400(admin: Api) -> None:
     assert error["code"] == "bad_request" and "body" in error["fields"]  # type: ignore[operator]
 
 
+def test_bodies_must_be_declared_json(admin: Api, app: Flask, ctx: ServiceContext) -> None:
+    """A cross-site HTML form (text/plain) cannot post JSON-looking bodies, not even to
+    the login, which has no CSRF token yet."""
+    from api_helpers import PASSWORD, add_user
+
+    add_user(ctx, "bob", "viewer")
+    body = '{"username": "bob", "password": "%s"}' % PASSWORD
+    login = app.test_client().post("/api/auth/login", data=body, content_type="text/plain")
+    assert _error(login, 415)["code"] == "unsupported_media_type"
+    ok = app.test_client().post("/api/auth/login", data=body,
+                                content_type="application/json; charset=utf-8")
+    assert ok.status_code == 200
+
+
 def test_a_json_array_is_422(admin: Api) -> None:
     _error(admin.post("/api/cameras", json=[1, 2]), 422)
 

@@ -106,7 +106,7 @@ class ServiceContext:
             (``{"ok": bool, "error"?, "width"?, "height"?, "fps"?, "codec"?}``).
         models: the active models, for ``/api/models``.
         version: the service version shown by ``/api/health``.
-        clock: monotonic seconds, for rate limits (injectable in tests).
+        clock: wall-clock seconds, for session expiry and rate limits (injectable).
     """
 
     sessions: sessionmaker[Session]
@@ -119,4 +119,4 @@ class ServiceContext:
     test_connection: Callable[[str], dict[str, Any]] = _cannot_test
     models: Sequence[ModelInfo] = ()
     version: str = ""
-    clock: Callable[[], float] = time.monotonic
+    clock: Callable[[], float] = time.time

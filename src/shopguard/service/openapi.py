@@ -112,7 +112,7 @@ def _operation(rule: str, endpoint: str, op: Operation, refs: dict[Any, Any],
     if op.access != "public":
         errors |= {401, 403}
     if op.body is not None:
-        errors |= {400, 413, 422}
+        errors |= {400, 413, 415, 422}
     if op.query is not None:
         errors.add(400)
     responses |= {str(s): _error(s) for s in sorted(errors)}

@@ -55,7 +55,10 @@ def _json_body() -> Any:
     raw = request.get_data(cache=True)
     if not raw.strip():
         return {}
-    data = request.get_json(force=True, silent=True)
+    if not request.is_json:  # also keeps cross-site HTML forms (text/plain) out
+        raise ApiError(415, "send the body as application/json",
+                       fields={"body": "expected Content-Type: application/json"})
+    data = request.get_json(silent=True)
     if data is None:
         raise ApiError(400, "the request body is not valid JSON", fields={"body": "invalid JSON"})
     if not isinstance(data, dict):
