@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from api_helpers import Api, add_camera
 from flask import Flask
@@ -32,7 +34,7 @@ def test_bodies_must_be_declared_json(admin: Api, app: Flask, ctx: ServiceContex
     from api_helpers import PASSWORD, add_user
 
     add_user(ctx, "bob", "viewer")
-    body = '{"username": "bob", "password": "%s"}' % PASSWORD
+    body = json.dumps({"username": "bob", "password": PASSWORD})
     login = app.test_client().post("/api/auth/login", data=body, content_type="text/plain")
     assert _error(login, 415)["code"] == "unsupported_media_type"
     ok = app.test_client().post("/api/auth/login", data=body,
