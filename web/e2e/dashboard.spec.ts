@@ -62,8 +62,9 @@ test('guard reviews an alert end to end', async ({ page }) => {
   await expect(page).toHaveURL(new RegExp(`/events/${eventId}$`));
   await expect(page.getByRole('heading', { name: /Alert · / })).toBeVisible();
   await expect(page.locator('.page-header').getByText('Closed', { exact: true })).toBeVisible({ timeout: 60_000 });
+  // the clip is stored after the event ends (post-roll, encoding): event.evidence shows it
   const video = page.locator('video');
-  await expect(video).toBeVisible();
+  await expect(video).toBeVisible({ timeout: 60_000 });
 
   // 5. Play the clip, and seek in it.
   await expect

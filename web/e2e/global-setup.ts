@@ -68,6 +68,28 @@ function composeVideo(dir: string): string {
   return out;
 }
 
+/**
+ * Until the trained behaviour model is in models/, a stand-in with the same interface
+ * (sigmoid of the mean of each window's features; tests/behavior/pose_factory.py) lets
+ * the camera workers run. The dashboard test needs alerts, not good ones.
+ */
+function behaviourModel(dir: string): string | null {
+  if (process.env.SHOPGUARD_E2E_BEHAVIOR_MODEL) return process.env.SHOPGUARD_E2E_BEHAVIOR_MODEL;
+  if (fs.existsSync(path.join(repo, 'models', 'behavior-lstm.onnx'))) return null;
+  const out = path.join(dir, 'behavior-standin.onnx');
+  const script = [
+    'import sys',
+    'from pathlib import Path',
+    'sys.path.insert(0, sys.argv[1])',
+    'from pose_factory import mean_model',
+    'from shopguard.behavior.config import FeatureConfig',
+    'mean_model(Path(sys.argv[2]), FeatureConfig())',
+  ].join('\n');
+  const r = spawnSync(python, ['-c', script, path.join(repo, 'tests', 'behavior'), out], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`no behaviour model, and the stand-in could not be written:\n${r.stderr || r.error}`);
+  return out;
+}
+
 async function waitForHealth(url: string, child: ChildProcess, log: () => string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = '';
@@ -106,10 +128,11 @@ export default async function globalSetup(): Promise<void> {
       post_roll_s: 1.0,
       track_cooldown_s: 2.0,
       camera_cooldown_s: 2.0,
-      snapshot_interval_s: 0.5,
     },
     cameras: [{ id: 'e2e-cam', name: 'E2E camera', url: video, loop: true, analysis_fps: 5 }],
   };
+  const behavior = behaviourModel(dir);
+  if (behavior) config.models = { behavior };
   if (process.env.SHOPGUARD_E2E_CONFIG_EXTRA) config = merge(config, JSON.parse(process.env.SHOPGUARD_E2E_CONFIG_EXTRA));
   const configPath = path.join(dir, 'config.yaml');
   fs.writeFileSync(configPath, JSON.stringify(config, null, 2));

@@ -87,7 +87,8 @@ export type CameraHealth = S['CameraHealthOut'] & {
   fps_in?: number;
   fps_analysed?: number;
   inference_ms?: number;
-  last_frame_at?: string | null;
+  /** Unix seconds (worker reports) or ISO-8601. */
+  last_frame_at?: string | number | null;
   last_error?: string | null;
   restarts?: number;
   width?: number;

@@ -17,11 +17,16 @@ export function formatDateTime(iso: string | null | undefined): string {
   return Number.isNaN(d.getTime()) ? iso : d.toLocaleString();
 }
 
-/** "12 s ago", "3 min ago", relative to `now` (ms). */
-export function formatAgo(iso: string | null | undefined, now = Date.now()): string {
-  if (!iso) return 'never';
-  const t = new Date(iso).getTime();
-  if (Number.isNaN(t)) return iso;
+/** A time as ISO-8601 text or Unix seconds (health reports), in ms; NaN if unreadable. */
+export function toMillis(time: string | number): number {
+  return typeof time === 'number' ? time * 1000 : new Date(time).getTime();
+}
+
+/** "12 s ago", "3 min ago", relative to `now` (ms); `time` is ISO-8601 or Unix seconds. */
+export function formatAgo(time: string | number | null | undefined, now = Date.now()): string {
+  if (time === null || time === undefined || time === '') return 'never';
+  const t = toMillis(time);
+  if (Number.isNaN(t)) return String(time);
   const s = Math.max(0, Math.round((now - t) / 1000));
   if (s < 60) return `${s} s ago`;
   if (s < 3600) return `${Math.round(s / 60)} min ago`;

@@ -162,6 +162,7 @@ export function EventDetailPage() {
   const [snapshotVersion, setSnapshotVersion] = useState(0);
   useStreamEvent<EvidenceMessage>('event.evidence', (data) => {
     if (data?.id !== id) return;
+    setEvent((prev) => (prev ? { ...prev, [data.kind === 'clip' ? 'has_clip' : 'has_snapshot']: true } : prev));
     if (data.kind === 'clip') {
       setClipFailed(false);
       setClipAttempt((a) => a + 1);
