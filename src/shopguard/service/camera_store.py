@@ -71,5 +71,7 @@ def seed_cameras(session: Session, cameras: list[CameraConfig]) -> list[str]:
 
 
 def load_cameras(session: Session) -> list[CameraConfig]:
-    """Every camera in the database, as validated configuration."""
-    return [camera_from_row(row) for row in session.scalars(select(Camera).order_by(Camera.id))]
+    """Every configured camera in the database, as validated configuration (rows created
+    only to hold events, with no source URL, are left out)."""
+    rows = session.scalars(select(Camera).where(Camera.source_url != "").order_by(Camera.id))
+    return [camera_from_row(row) for row in rows]

@@ -141,6 +141,7 @@ class DatabaseEventSink:
             if row is None:
                 log.error("evidence for unknown event %s: %s", item.event_id, item.path)
                 return
+            row_camera = row.camera_id
             kind = EvidenceKind.CLIP if item.kind == "clip" else EvidenceKind.SNAPSHOT
             existing = [e for e in row.evidence if e.kind == kind]
             for old in existing:  # a newer snapshot of a higher peak replaces the old one
@@ -148,7 +149,7 @@ class DatabaseEventSink:
             self.archive.add(session, row, kind, item.path)
         item.path.unlink(missing_ok=True)
         self.notify("evidence", event_kind="event.evidence",
-                    data={"id": item.event_id, "kind": item.kind})
+                    data={"id": item.event_id, "camera_id": row_camera, "kind": item.kind})
 
 
 def _model_version(ev: ActiveEvent) -> str:
