@@ -1,8 +1,9 @@
 """``shopguard synth``: synthetic training data and simulated store videos.
 
 ``shopguard synth data --out DIR --split train --n 500`` writes a native dataset
-(one ``.npz`` per clip); ``shopguard synth video --out DIR --seed N --duration S``
-renders a store scene to H.264 MP4 plus its ground truth JSON.
+(one ``.npz`` per clip) into ``DIR/train``; ``shopguard synth video --out DIR --seed N
+--duration S`` renders a store scene to H.264 MP4 plus its ground truth JSON;
+``shopguard synth demo`` renders the bundled demo video.
 """
 
 from __future__ import annotations
@@ -41,6 +42,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     video.add_argument("--thieves", type=int, default=None, help="how many of them steal")
     video.add_argument("--crf", type=int, default=28, help="H.264 quality (lower = larger)")
     video.set_defaults(func=run_video)
+    demo = actions.add_parser("demo", help="render the bundled demo video (store_demo.mp4)")
+    demo.add_argument("--out", type=Path, default=Path("src/shopguard/data/demo"))
+    demo.add_argument("--crf", type=int, default=28, help="H.264 quality (lower = larger)")
+    demo.set_defaults(func=run_demo)
 
 
 def run_data(args: argparse.Namespace) -> int:
@@ -76,4 +81,17 @@ def run_video(args: argparse.Namespace) -> int:
     )
     path = render_scene_video(scene, args.out / f"synth_{args.seed}.mp4", crf=args.crf)
     print(f"wrote {path} and {path.with_suffix('.json')}")
+    return 0
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    """Render the demo scene to ``args.out/store_demo.mp4`` (+ ``.json``)."""
+    from shopguard.training.render import render_scene_video
+    from shopguard.training.synth.demo import demo_scene, theft_spans
+
+    scene = demo_scene()
+    path = render_scene_video(scene, args.out / "store_demo.mp4", crf=args.crf)
+    spans = ", ".join(f"{a:.1f}–{b:.1f} s" for _, a, b in theft_spans(scene))
+    size = path.stat().st_size / 1e6
+    print(f"wrote {path} ({size:.1f} MB, seed {scene.seed}; thefts at {spans})")
     return 0

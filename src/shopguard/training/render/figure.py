@@ -40,18 +40,20 @@ ITEM_COLORS: dict[str, Color] = {
     "wallet": (30, 50, 90),
 }
 BASKET_COLOR: Color = (150, 95, 45)
-WIDTH = 1.2
-DEPTH = 1.3
-HEAD = 1.1
-TORSO_TOP = 0.14
-SHOULDER_DROP = 0.045
+# Figure proportions, tuned so that YOLO11n-pose finds the figures (see
+# docs/synthetic-data.md). Sizes are metres for a 1.7 m person; factors scale them.
+WIDTH = 1.2  # clothing bulk: limb and torso width factor
+DEPTH = 1.3  # torso front-to-back factor
+HEAD = 1.1  # head size factor
+TORSO_TOP = 0.14  # torso ends this far below the neck base
+SHOULDER_DROP = 0.045  # shoulder line below the shoulder joints
 SHOULDER_R = 0.05
 NECK_R = 0.06
-ABDOMEN = 0.13
+ABDOMEN = 0.13  # half-widths of the lower and upper torso
 CHEST = 0.19
-SHADE = (0.18, 0.72, 0.18)
-ARM = 1.15
+ARM = 1.15  # arm thickness factor
 HAND = 0.036
+SHADE = (0.18, 0.72, 0.18)  # ambient, diffuse (top light), facing-the-camera terms
 #: Direction towards the light in camera coordinates (x right, y down, z forward).
 LIGHT = np.array([-0.25, -0.85, -0.45]) / np.linalg.norm([-0.25, -0.85, -0.45])
 

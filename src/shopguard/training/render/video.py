@@ -128,15 +128,19 @@ class SceneRenderer:
         if self.overlay:
             t = self.scene.times[fi]
             stamp = f"CAM 01  {int(t // 3600):02d}:{int(t // 60 % 60):02d}:{t % 60:05.2f}"
-            for text, org in (
-                (stamp, (16, 30)),
-                ("SIMULATED", (self.scene.camera.width - 170, 30)),
-            ):
+            width = self.scene.camera.width
+            for text, x in ((stamp, 12), ("SIMULATED", width - 140)):
+                (tw, th), _ = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, 0.6, 1)
+                cv2.rectangle(frame, (x - 6, 8), (x + tw + 6, 16 + th), (20, 20, 20), -1)
                 cv2.putText(
-                    frame, text, org, cv2.FONT_HERSHEY_SIMPLEX, 0.7, (0, 0, 0), 3, cv2.LINE_AA
-                )
-                cv2.putText(
-                    frame, text, org, cv2.FONT_HERSHEY_SIMPLEX, 0.7, (255, 255, 255), 1, cv2.LINE_AA
+                    frame,
+                    text,
+                    (x, 12 + th),
+                    cv2.FONT_HERSHEY_SIMPLEX,
+                    0.6,
+                    (235, 235, 235),
+                    1,
+                    cv2.LINE_AA,
                 )
         return frame
 
