@@ -7,16 +7,16 @@ from pathlib import Path
 import pytest
 
 from shopguard.cli import main
-from shopguard.storage.db import current_revision, make_engine
+from shopguard.storage.db import current_revision, head_revision, make_engine
 
 
 def test_upgrade_then_current(db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["db", "current", "--url", db_url]) == 0
     assert capsys.readouterr().out.endswith("revision none\n")
     assert main(["db", "upgrade", "--url", db_url]) == 0
-    assert capsys.readouterr().out.endswith("revision 0001\n")
+    assert capsys.readouterr().out.endswith(f"revision {head_revision()}\n")
     engine = make_engine(db_url)
-    assert current_revision(engine) == "0001"
+    assert current_revision(engine) == head_revision()
     engine.dispose()
 
 
@@ -25,7 +25,7 @@ def test_url_from_environment(
 ) -> None:
     monkeypatch.setenv("SHOPGUARD_DB_URL", f"sqlite:///{tmp_path}/env.db")
     assert main(["db", "upgrade"]) == 0
-    assert "env.db: revision 0001" in capsys.readouterr().out
+    assert f"env.db: revision {head_revision()}" in capsys.readouterr().out
 
 
 def test_unreachable_server_is_an_error(capsys: pytest.CaptureFixture[str]) -> None:

@@ -12,7 +12,13 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import IntegrityError, StatementError
 from sqlalchemy.orm import Session, sessionmaker
 
-from shopguard.storage.db import current_revision, downgrade, init_db, make_engine
+from shopguard.storage.db import (
+    current_revision,
+    downgrade,
+    head_revision,
+    init_db,
+    make_engine,
+)
 from shopguard.storage.models import (
     AlertDelivery,
     Base,
@@ -24,7 +30,7 @@ from shopguard.storage.models import (
 
 
 def test_migrations_reach_head_and_match_models(db_engine: Engine) -> None:
-    assert current_revision(db_engine) == "0001"
+    assert current_revision(db_engine) == head_revision()
     with db_engine.connect() as connection:
         diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
     assert diff == []
@@ -38,7 +44,7 @@ def test_upgrade_is_idempotent_and_downgrade_empties(db_url: str) -> None:
     with engine.connect() as connection:
         assert not engine.dialect.has_table(connection, "events")
     init_db(engine)
-    assert current_revision(engine) == "0001"
+    assert current_revision(engine) == head_revision()
     engine.dispose()
 
 

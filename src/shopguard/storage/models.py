@@ -110,6 +110,7 @@ class ReviewStatus(enum.StrEnum):
 class EvidenceKind(enum.StrEnum):
     CLIP = "clip"
     SNAPSHOT = "snapshot"
+    POSES = "poses"  # the skeleton sequence of a pose_only camera's clip (JSON)
 
 
 class StoreKind(enum.StrEnum):
@@ -351,3 +352,26 @@ class ApiToken(Base):
     last_used_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship(back_populates="tokens")
+
+
+class AuditEntry(Base):
+    """Who viewed, exported, reviewed or erased what, when and from where.
+
+    Append-only: triggers make the database refuse UPDATE and DELETE on this table
+    (migration 0002). No foreign keys, so rows outlive the users and events they name;
+    ``username`` is a snapshot taken when the row is written.
+    """
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    username: Mapped[str] = mapped_column(String(100), default="")
+    action: Mapped[str] = mapped_column(String(32), index=True)
+    target_type: Mapped[str] = mapped_column(String(32), default="")
+    target_id: Mapped[str] = mapped_column(String(200), default="", index=True)
+    camera_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    ip: Mapped[str] = mapped_column(String(64), default="")
+    user_agent: Mapped[str] = mapped_column(String(300), default="")
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
