@@ -95,6 +95,8 @@ class SourceSettings:
         open_timeout_s: give up opening a stream after this long.
         read_timeout_s: a stream that delivers no packet for this long counts as stalled.
         rtsp_transport: ``tcp`` (robust) or ``udp``.
+        probe_s: how long a stream is analysed when it opens (FFmpeg's default of 5 s
+            delays every reconnect; H.264/H.265 streams carry their parameters in-band).
         backoff: reconnect schedule.
     """
 
@@ -105,6 +107,7 @@ class SourceSettings:
     open_timeout_s: float = 10.0
     read_timeout_s: float = 10.0
     rtsp_transport: str = "tcp"
+    probe_s: float = 1.0
     backoff: Backoff = Backoff()
 
 
@@ -179,6 +182,8 @@ class VideoSource:
             options = {"rtsp_transport": self.settings.rtsp_transport}
         elif _is_file(url) and not Path(url).is_file():
             raise SourceError(f"video file not found: {url}")
+        if not _is_file(self.url):
+            options["analyzeduration"] = str(int(self.settings.probe_s * 1_000_000))
         timeout = (self.settings.open_timeout_s, self.settings.read_timeout_s)
         try:
             return av.open(url, format=fmt, options=options, timeout=timeout)
