@@ -1,0 +1,165 @@
+"""A real RTSP server on loopback for stream tests, and test streams to serve.
+
+``RtspServer`` runs ``gst_rtsp_server.py`` (GStreamer's RTSP server) as a separate
+process with the system Python, so tests can kill it (``kill``), freeze it without
+closing the connection (``stall``/``resume``) and start it again on the same port.
+Streams are H.264 Annex-B files written by ``write_h264`` from any video or frames.
+
+Example:
+    >>> clip = write_h264(frames_of("people.mp4"), tmp / "cam.h264")  # doctest: +SKIP
+    >>> with RtspServer({"/cam": clip}) as server:  # doctest: +SKIP
+    ...     source = VideoSource(server.url("/cam"), "cam", SourceSettings(live=True))
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+from collections.abc import Iterable, Iterator, Mapping
+from fractions import Fraction
+from pathlib import Path
+from types import TracebackType
+
+import av
+import cv2
+import numpy as np
+
+from shopguard.core import Image
+from shopguard.storage.testing import free_port
+
+SYSTEM_PYTHON = "/usr/bin/python3"
+SERVER_SCRIPT = Path(__file__).with_name("gst_rtsp_server.py")
+DEBIAN_PACKAGES = (
+    "python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base "
+    "gstreamer1.0-plugins-good gstreamer1.0-plugins-bad"
+)
+
+
+def rtsp_server_missing() -> str | None:
+    """Why the GStreamer RTSP server cannot run here (``None``: it can)."""
+    if not Path(SYSTEM_PYTHON).is_file():
+        return f"{SYSTEM_PYTHON} not found"
+    probe = subprocess.run(
+        [SYSTEM_PYTHON, "-c", "import gi; gi.require_version('GstRtspServer', '1.0');"
+         "from gi.repository import GstRtspServer, Gst; Gst.init(None);"
+         "assert Gst.ElementFactory.find('rtph264pay') and Gst.ElementFactory.find('h264parse')"],
+        capture_output=True, text=True, check=False,
+    )
+    if probe.returncode != 0:
+        return f"GStreamer RTSP server unavailable (apt-get install {DEBIAN_PACKAGES})"
+    return None
+
+
+def frames_of(path: str | Path, size: tuple[int, int] | None = None) -> Iterator[Image]:
+    """Decoded BGR frames of a video file, resized to ``size`` (w, h) if given."""
+    with av.open(str(path)) as container:
+        for frame in container.decode(video=0):
+            image = np.asarray(frame.to_ndarray(format="bgr24"), np.uint8)
+            yield image if size is None else np.asarray(cv2.resize(image, size), np.uint8)
+
+
+def write_h264(
+    frames: Iterable[Image], out: str | Path, fps: int = 15, gop: int = 15, append: bool = False
+) -> Path:
+    """Encode frames as an H.264 Annex-B elementary stream (every IDR repeats SPS/PPS).
+
+    ``append`` adds a second segment to an existing file, e.g. at another resolution.
+    """
+    out = Path(out)
+    with open(out, "ab" if append else "wb") as raw, av.open(raw, "w", format="h264") as box:
+        stream = None
+        for i, image in enumerate(frames):
+            if stream is None:
+                stream = box.add_stream("libx264", rate=fps)
+                stream.width, stream.height = image.shape[1], image.shape[0]
+                stream.pix_fmt = "yuv420p"
+                stream.time_base = Fraction(1, fps)
+                stream.options = {"g": str(gop), "bf": "0", "preset": "ultrafast",
+                                  "tune": "zerolatency", "x264-params": "repeat-headers=1"}
+            frame = av.VideoFrame.from_ndarray(image, format="bgr24")
+            frame.pts = i
+            box.mux(stream.encode(frame))
+        if stream is not None:
+            box.mux(stream.encode(None))
+    return out
+
+
+def corrupt_h264(src: str | Path, out: str | Path, every: int = 40_000, length: int = 64,
+                 seed: int = 0) -> Path:
+    """A copy of ``src`` with ``length`` random bytes written over it every ``every`` bytes
+    (packets corrupted mid-stream; the start with the first SPS/PPS/IDR stays intact)."""
+    data = bytearray(Path(src).read_bytes())
+    rng = np.random.default_rng(seed)
+    for pos in range(every, len(data) - length, every):
+        data[pos:pos + length] = rng.integers(0, 256, length, dtype=np.uint8).tobytes()
+    Path(out).write_bytes(bytes(data))
+    return Path(out)
+
+
+class RtspServer:
+    """GStreamer's RTSP server on ``127.0.0.1:port``, serving ``mounts`` (path → .h264)."""
+
+    def __init__(self, mounts: Mapping[str, str | Path], port: int | None = None, fps: int = 15):
+        self.mounts = {k: Path(v) for k, v in mounts.items()}
+        self.port = port or free_port()
+        self.fps = fps
+        self.process: subprocess.Popen[str] | None = None
+
+    def url(self, mount: str) -> str:
+        return f"rtsp://127.0.0.1:{self.port}{mount}"
+
+    @property
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def start(self, timeout_s: float = 20.0) -> None:
+        """Start (or start again, on the same port) and wait until it listens."""
+        if self.running:
+            return
+        args = [SYSTEM_PYTHON, str(SERVER_SCRIPT), "--port", str(self.port), "--fps",
+                str(self.fps)]
+        for path, file in self.mounts.items():
+            args += ["--mount", f"{path}={file}"]
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL"))}
+        self.process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                        text=True, env=env, start_new_session=True)
+        assert self.process.stdout is not None
+        line = self.process.stdout.readline()  # READY <port>, or an error and EOF
+        if not line.startswith("READY"):
+            rest = self.process.stdout.read() if self.process.poll() is not None else ""
+            self.kill()
+            raise RuntimeError(f"RTSP server did not start: {line}{rest}")
+        self.process.stdout.close()  # it prints nothing more
+
+    def kill(self) -> None:
+        """``SIGKILL``: every connection drops at once, like a camera losing power."""
+        if self.process is not None:
+            if self.process.poll() is None:
+                os.kill(self.process.pid, signal.SIGCONT)
+                self.process.kill()
+            self.process.wait(10)
+            self.process = None
+
+    def stall(self) -> None:
+        """``SIGSTOP``: connections stay open, no more data (a hung camera or network)."""
+        assert self.process is not None
+        os.kill(self.process.pid, signal.SIGSTOP)
+
+    def resume(self) -> None:
+        assert self.process is not None
+        os.kill(self.process.pid, signal.SIGCONT)
+
+    def __enter__(self) -> RtspServer:
+        self.start()
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.kill()
+
+
+def available() -> bool:
+    """Whether ``RtspServer`` can run here (GStreamer and the system Python's gi)."""
+    return shutil.which(SYSTEM_PYTHON) is not None and rtsp_server_missing() is None
