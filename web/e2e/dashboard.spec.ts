@@ -113,9 +113,36 @@ test('the other screens render against the real API', async ({ page }) => {
   await page.goto(`${BASE()}/cameras`);
   await expect(page.getByRole('heading', { name: 'Cameras' })).toBeVisible();
   await page.getByRole('button', { name: /Zones/ }).first().click();
-  await expect(page.getByRole('dialog', { name: /Zones/ })).toBeVisible();
+  const dialog = page.getByRole('dialog', { name: /Zones/ });
+  await expect(dialog).toBeVisible();
+
+  // Draw a shelf zone on the camera's picture and save it; the API has it in frame pixels.
+  const svg = dialog.getByTestId('zone-svg');
+  await expect(svg).toBeVisible({ timeout: 30_000 });
+  await dialog.getByRole('button', { name: 'New zone' }).click();
+  const box = (await svg.boundingBox())!;
+  const at = (fx: number, fy: number) => ({ x: box.x + box.width * fx, y: box.y + box.height * fy });
+  for (const [fx, fy] of [[0.1, 0.2], [0.4, 0.2], [0.4, 0.6], [0.1, 0.6]] as const) {
+    const p = at(fx, fy);
+    await page.mouse.click(p.x, p.y);
+  }
+  const first = at(0.1, 0.2);
+  await page.mouse.click(first.x, first.y); // closes the shape
+  await dialog.getByLabel('Name').fill('shelf-e2e');
   await shot(page, 'zones');
-  await page.keyboard.press('Escape');
+  await dialog.getByRole('button', { name: 'Save zones' }).click();
+  await expect(dialog).toBeHidden();
+  const zones = await (await page.request.get(`${BASE()}/api/cameras/${CAMERA()}/zones`)).json();
+  const saved = zones.items.find((z: { name: string }) => z.name === 'shelf-e2e');
+  expect(saved).toBeDefined();
+  expect(saved.kind).toBe('shelf');
+  expect(saved.polygon).toHaveLength(4);
+  const camera = await (await page.request.get(`${BASE()}/api/cameras/${CAMERA()}`)).json();
+  if (camera.width) {
+    // the corners were placed at 10 % and 40 % of the picture's width
+    expect(Math.abs(saved.polygon[0][0] - camera.width * 0.1)).toBeLessThan(camera.width * 0.02);
+    expect(Math.abs(saved.polygon[1][0] - camera.width * 0.4)).toBeLessThan(camera.width * 0.02);
+  }
 
   await page.goto(`${BASE()}/settings`);
   await expect(page.getByRole('heading', { name: 'Settings' })).toBeVisible();
