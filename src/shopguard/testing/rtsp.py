@@ -17,6 +17,8 @@ import os
 import shutil
 import signal
 import subprocess
+import tempfile
+import time
 from collections.abc import Iterable, Iterator, Mapping
 from fractions import Fraction
 from pathlib import Path
@@ -106,6 +108,7 @@ class RtspServer:
         self.port = port or free_port()
         self.fps = fps
         self.process: subprocess.Popen[str] | None = None
+        self.log_path: Path | None = None
 
     def url(self, mount: str) -> str:
         return f"rtsp://127.0.0.1:{self.port}{mount}"
@@ -123,15 +126,17 @@ class RtspServer:
         for path, file in self.mounts.items():
             args += ["--mount", f"{path}={file}"]
         env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL"))}
-        self.process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                        text=True, env=env, start_new_session=True)
-        assert self.process.stdout is not None
-        line = self.process.stdout.readline()  # READY <port>, or an error and EOF
-        if not line.startswith("READY"):
-            rest = self.process.stdout.read() if self.process.poll() is not None else ""
-            self.kill()
-            raise RuntimeError(f"RTSP server did not start: {line}{rest}")
-        self.process.stdout.close()  # it prints nothing more
+        with tempfile.NamedTemporaryFile("w+", prefix="rtsp-", suffix=".log",
+                                         delete=False) as log:
+            self.log_path = Path(log.name)
+            self.process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT,
+                                            text=True, env=env, start_new_session=True)
+        deadline = time.monotonic() + timeout_s
+        while "READY" not in (text := self.log_path.read_text()):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.kill()
+                raise RuntimeError(f"RTSP server did not start: {text}")
+            time.sleep(0.02)
 
     def kill(self) -> None:
         """``SIGKILL``: every connection drops at once, like a camera losing power."""
