@@ -45,7 +45,6 @@ class SupervisorListener(Protocol):
 class _Worker:
     camera: CameraConfig
     process: Any = None
-    stop: Any = None
     started_at: float = 0.0
     last_heartbeat: float = 0.0
     restarts: int = 0
@@ -64,7 +63,6 @@ class Supervisor:
         self.listener = listener
         self.poll_s = poll_s
         self._ctx = mp.get_context("spawn")
-        self._messages: Any = self._ctx.Queue(MESSAGE_QUEUE_SIZE)
         self._workers: dict[str, _Worker] = {}
         self._lock = threading.RLock()
         self._stopping = threading.Event()
@@ -74,11 +72,9 @@ class Supervisor:
     def start(self, cameras: Iterable[CameraConfig]) -> None:
         """Start workers for ``cameras`` and the monitoring threads."""
         self.sync(cameras)
-        for target, name in ((self._read_messages, "supervisor-messages"),
-                             (self._watch, "supervisor-watch")):
-            thread = threading.Thread(target=target, name=name, daemon=True)
-            thread.start()
-            self._threads.append(thread)
+        thread = threading.Thread(target=self._watch, name="supervisor-watch", daemon=True)
+        thread.start()
+        self._threads.append(thread)
 
     def stop(self, grace_s: float = STOP_GRACE_S) -> None:
         """Stop every worker: ask politely (they close events and finish clips), then kill."""
@@ -87,8 +83,8 @@ class Supervisor:
             workers = list(self._workers.values())
             self._workers.clear()
         for w in workers:
-            if w.stop is not None:
-                w.stop.set()
+            if w.process is not None and w.process.is_alive():
+                w.process.terminate()  # SIGTERM: the worker drains its events and exits
         deadline = time.monotonic() + grace_s
         for w in workers:
             if w.process is not None:
@@ -132,10 +128,12 @@ class Supervisor:
 
     # ----- internals -------------------------------------------------------------------
     def _spawn(self, w: _Worker) -> None:
-        w.stop = self._ctx.Event()
+        # One queue per worker process: a worker killed while writing can only break its
+        # own queue, which is replaced with the process.
+        messages = self._ctx.Queue(MESSAGE_QUEUE_SIZE)
         w.process = self._ctx.Process(
             target=worker_main,
-            args=(WorkerSpec(w.camera, self.config), self._messages, w.stop),
+            args=(WorkerSpec(w.camera, self.config), messages),
             name=f"shopguard-camera-{w.camera.id}",
             daemon=True,
         )
@@ -143,28 +141,38 @@ class Supervisor:
         w.started_at = w.last_heartbeat = time.monotonic()
         w.state = "starting"
         log.info("%s: worker started (pid %s)", w.camera.id, w.process.pid)
+        threading.Thread(
+            target=self._read_messages,
+            args=(w, w.process, messages),
+            name=f"supervisor-{w.camera.id}",
+            daemon=True,
+        ).start()
 
     def _stop_worker(self, w: _Worker) -> None:
-        if w.stop is not None:
-            w.stop.set()
         if w.process is not None:
+            w.process.terminate()
             w.process.join(STOP_GRACE_S)
             if w.process.is_alive():
                 w.process.kill()
                 w.process.join(2)
 
-    def _read_messages(self) -> None:
+    def _read_messages(self, w: _Worker, process: Any, messages: Any) -> None:
+        """Relay one worker process's messages until that process is gone."""
         while not self._stopping.is_set():
             try:
-                msg = self._messages.get(timeout=self.poll_s)
+                msg = messages.get(timeout=self.poll_s)
             except queue.Empty:
+                if w.process is not process or not process.is_alive():
+                    break
                 continue
             except (EOFError, OSError):
-                return
+                break
             try:
                 self._dispatch(msg)
             except Exception:  # a listener bug must not stop supervision
                 log.exception("error handling worker message %s", msg.get("kind"))
+        messages.close()
+        messages.cancel_join_thread()
 
     def _dispatch(self, msg: dict[str, Any]) -> None:
         camera_id, kind = msg["camera_id"], msg["kind"]

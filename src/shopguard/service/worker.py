@@ -22,6 +22,7 @@ from shopguard.config import CameraConfig, ServiceConfig
 from shopguard.events.evidence import EvidenceRecorder
 from shopguard.events.manager import EventManager
 from shopguard.paths import pose_model_path
+from shopguard.privacy.transform import PrivacyTransform
 from shopguard.service.camera import CameraPipeline
 from shopguard.service.event_sink import DatabaseEventSink
 from shopguard.service.messages import message, put_latest
@@ -69,8 +70,13 @@ def build_pipeline(
     versions = {"pose": vision.estimator.model_path.stem, "behavior": model.version}
     events = EventManager(camera.id, event_config, lambda: versions)
     ring = RingBuffer(event_config.pre_roll_s + RING_MARGIN_S)
+    privacy = PrivacyTransform(camera.privacy)
     recorder = EvidenceRecorder(
-        ring, spool_dir(config, camera.id), event_config, on_ready=sink.on_evidence
+        ring,
+        spool_dir(config, camera.id),
+        privacy.evidence_config(event_config),
+        on_ready=sink.on_evidence,
+        record_poses=privacy.records_poses,
     )
     return CameraPipeline(
         camera.id,
@@ -85,6 +91,7 @@ def build_pipeline(
         live_fps=config.worker.live_view_fps if on_live_frame else 0.0,
         on_live_frame=on_live_frame,
         zones=camera.zones,
+        privacy=privacy,
     )
 
 
@@ -129,10 +136,14 @@ def health_report(pipeline: CameraPipeline, source: VideoSource) -> dict[str, An
     }
 
 
-def worker_main(spec: WorkerSpec, messages: Any, stop: Any) -> None:
-    """Process entry point: run the camera until ``stop`` (a multiprocessing Event) is set."""
+def worker_main(spec: WorkerSpec, messages: Any) -> None:
+    """Process entry point: run the camera until SIGTERM (sent by the supervisor on stop,
+    or by the system to the whole process group); then close open events and finish their
+    clips before exiting."""
     logging.basicConfig(level=logging.INFO, format=f"%(asctime)s {spec.camera.id} %(message)s")
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the supervisor decides when to stop
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: stop.set())
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C: the supervisor decides
     camera_id = spec.camera.id
 
     def send(kind: Any, **data: Any) -> None:
