@@ -53,6 +53,8 @@ test('guard reviews an alert end to end', async ({ page }) => {
   await expect(page.getByRole('heading', { name: 'Alerts' })).toBeVisible();
   const fresh = page.locator('.alert-row-fresh').first();
   await expect(fresh).toBeVisible({ timeout: 150_000 });
+  await expect(fresh).toContainText('E2E camera');
+  await expect(fresh).toContainText('%');
   await shot(page, 'alert-received');
   const eventId = await fresh.getAttribute('data-event-id');
   expect(eventId).toBeTruthy();
@@ -130,8 +132,10 @@ test('the other screens render against the real API', async ({ page }) => {
   await page.mouse.click(first.x, first.y); // closes the shape
   await dialog.getByLabel('Name').fill('shelf-e2e');
   await shot(page, 'zones');
+  const started = Date.now();
   await dialog.getByRole('button', { name: 'Save zones' }).click();
-  await expect(dialog).toBeHidden();
+  await expect(dialog).toBeHidden({ timeout: 60_000 }); // the service restarts the camera's worker
+  console.log(`zones saved in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   const zones = await (await page.request.get(`${BASE()}/api/cameras/${CAMERA()}/zones`)).json();
   const saved = zones.items.find((z: { name: string }) => z.name === 'shelf-e2e');
   expect(saved).toBeDefined();
@@ -152,6 +156,12 @@ test('the other screens render against the real API', async ({ page }) => {
   await page.setViewportSize({ width: 820, height: 1180 });
   await page.goto(`${BASE()}/alerts`);
   await expect(page.getByRole('heading', { name: 'Alerts' })).toBeVisible();
+  // snapshot thumbnails load
+  await expect
+    .poll(() => page.locator('img.alert-thumb').first().evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth), {
+      timeout: 20_000,
+    })
+    .toBeGreaterThan(0);
   await shot(page, 'tablet-alerts');
 
   expect(consoleErrors).toEqual([]);
