@@ -27,6 +27,7 @@ from pydantic import (
 from shopguard.alerts.config import AlertsConfig
 from shopguard.behavior.config import ScorerConfig, ZoneConfig
 from shopguard.events.config import EventConfig
+from shopguard.privacy.config import PRIVACY_MODE_DOC, PrivacyConfig, PrivacyMode
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,62}$"
 
@@ -61,6 +62,7 @@ class CameraConfig(_Strict):
     zones: list[ZoneConfig] = Field(default_factory=list)
     motion: MotionConfig = MotionConfig()
     events: EventConfig | None = Field(default=None, description="overrides the service default")
+    privacy: PrivacyMode = Field(default="full", description=PRIVACY_MODE_DOC)
 
     @model_validator(mode="after")
     def _name_defaults_to_id(self) -> CameraConfig:
@@ -134,6 +136,7 @@ class ServiceConfig(_Strict):
     alerts: AlertsConfig = Field(default_factory=AlertsConfig)
     events: EventConfig = EventConfig()
     scorer: ScorerConfig = ScorerConfig()
+    privacy: PrivacyConfig = PrivacyConfig()
     cameras: list[CameraConfig] = Field(default_factory=list)
 
     @field_validator("cameras")

@@ -34,6 +34,7 @@ from typing import Literal
 from shopguard.events.config import EventConfig
 from shopguard.events.evidence_files import ClipWriter, write_snapshot
 from shopguard.events.manager import ActiveEvent, EventUpdate
+from shopguard.privacy.pose_log import PoseLog
 from shopguard.video.ring_buffer import BufferedFrame, RingBuffer
 
 log = logging.getLogger(__name__)
@@ -47,10 +48,11 @@ class EvidenceReady:
     """A finished evidence file, ready to be handed to the evidence store.
 
     A snapshot can be reported again (same path, replaced atomically) when the peak moves.
+    ``poses`` is the clip's skeleton sequence (JSON), recorded for ``pose_only`` cameras.
     """
 
     event_id: str
-    kind: Literal["clip", "snapshot"]
+    kind: Literal["clip", "snapshot", "poses"]
     path: Path
     t_start: float
     t_end: float
@@ -74,6 +76,7 @@ class _Recording:
     stop_t: float
     snap_entry: BufferedFrame | None = None  # a newer peak frame not yet written
     snap_t: float = float("-inf")  # when the last snapshot was queued
+    poses: PoseLog | None = None  # the clip's skeleton sequence, when recorded
 
 
 class EvidenceRecorder:
@@ -85,6 +88,7 @@ class EvidenceRecorder:
         work_dir: where files are written (``<event id>.mp4`` and ``<event id>.jpg``).
         config: roll lengths, blurring, qualities, snapshot rate.
         on_ready: called (on the writer thread) with each finished file.
+        record_poses: also write each clip's skeleton sequence (``<event id>.poses.json``).
     """
 
     def __init__(
@@ -93,8 +97,10 @@ class EvidenceRecorder:
         work_dir: str | Path,
         config: EventConfig | None = None,
         on_ready: Callable[[EvidenceReady], None] | None = None,
+        record_poses: bool = False,
     ):
         self.ring = ring
+        self.record_poses = record_poses
         self.work_dir = Path(work_dir)
         self.config = config or EventConfig()
         self.on_ready = on_ready
@@ -107,6 +113,10 @@ class EvidenceRecorder:
     def clip_path(self, event_id: str) -> Path:
         """Where the event's clip is written."""
         return self.work_dir / f"{event_id}.mp4"
+
+    def poses_path(self, event_id: str) -> Path:
+        """Where the event's skeleton sequence is written (``record_poses``)."""
+        return self.work_dir / f"{event_id}.poses.json"
 
     def snapshot_path(self, event_id: str) -> Path:
         """Where the event's snapshot is written (replaced when the peak moves)."""
@@ -155,6 +165,8 @@ class EvidenceRecorder:
         clip = ClipWriter(self.clip_path(event.id), _fps(pre_roll), cfg)
         stop_t = event.t_start + cfg.max_event_s + cfg.post_roll_s
         rec = _Recording(event, clip, float("-inf"), stop_t)
+        if self.record_poses:
+            rec.poses = PoseLog(event.id, event.camera_id, event.track_id)
         self._recordings[event.id] = rec
         self._queue_frames(rec, pre_roll)
         rec.snap_entry = _entry_at(self.ring, event.peak_t)
@@ -178,11 +190,13 @@ class EvidenceRecorder:
     def _queue_frames(self, rec: _Recording, entries: list[BufferedFrame]) -> None:
         if not entries:
             return
-        rec.last_t, clip = entries[-1].t, rec.clip
+        rec.last_t, clip, poses = entries[-1].t, rec.clip, rec.poses
 
         def job() -> None:
             for e in entries:
                 clip.add(e)
+                if poses is not None:
+                    poses.add(e)
 
         self._submit_clip(rec.event.id, clip, job)
 
@@ -207,12 +221,16 @@ class EvidenceRecorder:
 
     def _finish(self, rec: _Recording) -> None:
         del self._recordings[rec.event.id]
-        clip, event_id = rec.clip, rec.event.id
+        clip, event_id, poses = rec.clip, rec.event.id, rec.poses
 
         def job() -> None:
             t_start, t_end = clip.finish()
             self.stats.clips += 1
             self._ready(EvidenceReady(event_id, "clip", clip.path, t_start, t_end))
+            if poses is not None:
+                path = self.poses_path(event_id)
+                poses.write(path)
+                self._ready(EvidenceReady(event_id, "poses", path, t_start, t_end))
 
         self._submit_clip(event_id, clip, job)
 

@@ -6,6 +6,7 @@ frame; it can be tested in-process with any frame source and any ``EventSink``.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from shopguard.behavior.config import ZoneConfig
 from shopguard.core import Assessment, Frame, Image, Tracks
 from shopguard.events.evidence import EvidenceReady, EvidenceRecorder
 from shopguard.events.manager import EventManager, EventUpdate
+from shopguard.privacy.transform import PrivacyTransform
 from shopguard.video.rate import FrameRateLimiter
 from shopguard.video.ring_buffer import RingBuffer, encode_jpeg
 from shopguard.vision.draw import color_for_id, draw_tracks, draw_zones
@@ -74,6 +76,8 @@ class CameraPipeline:
         live_fps: how often a live-view JPEG is produced (0: never).
         on_live_frame: receives live-view JPEG bytes with overlays.
         zones: drawn on the live view.
+        privacy: the camera's privacy mode, applied to every picture before it enters the
+            ring buffer (evidence) or the live view; the vision chain sees the original.
     """
 
     def __init__(
@@ -90,6 +94,7 @@ class CameraPipeline:
         live_fps: float = 0.0,
         on_live_frame: Callable[[bytes], None] | None = None,
         zones: Sequence[ZoneConfig] = (),
+        privacy: PrivacyTransform | None = None,
     ):
         self.camera_id = camera_id
         self.vision, self.scorer, self.events = vision, scorer, events
@@ -100,6 +105,7 @@ class CameraPipeline:
         self._live = FrameRateLimiter(live_fps) if live_fps and on_live_frame else None
         self._on_live_frame = on_live_frame
         self._zones = list(zones)
+        self.privacy = privacy or PrivacyTransform()
         self._tracks = Tracks.empty()
         self._scores: dict[int, float] = {}
         self._threshold = events.config.threshold
@@ -124,12 +130,17 @@ class CameraPipeline:
             self.counters.events_opened += sum(u.kind == "opened" for u in updates)
             if updates:
                 self.sink.on_updates(updates)  # the alert goes out before any evidence work
-        if analysed or self._record.due(frame.t):
-            self.ring.push(frame, self._tracks)
+        self.privacy.observe(frame.image, self._tracks, frame.t)
+        record = analysed or self._record.due(frame.t)
+        live = self._live is not None and self._live.due(frame.t)
+        if record or live:  # the only pictures that leave the worker, privacy applied
+            picture = self.privacy.apply(frame.image, self._tracks)
+        if record:
+            self.ring.push(dataclasses.replace(frame, image=picture), self._tracks)
             self.recorder.update(updates, frame.t)
-        if self._live is not None and self._live.due(frame.t):
+        if live:
             assert self._on_live_frame is not None
-            self._on_live_frame(self.live_jpeg(frame.image))
+            self._on_live_frame(self.live_jpeg(picture))
         return updates
 
     def live_jpeg(self, image: Image) -> bytes:

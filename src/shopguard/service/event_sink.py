@@ -9,7 +9,8 @@ push the change to the dashboard.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -70,6 +71,8 @@ class DatabaseEventSink:
         self.notify = notify or (lambda *a, **k: None)
         self.errors = 0
         self._pending: list[EventUpdate | EvidenceReady] = []
+        # Updates come from the pipeline thread, evidence from the evidence writer thread.
+        self._lock = threading.Lock()
 
     @classmethod
     def from_config(cls, config: ServiceConfig, notify: Notify | None = None) -> DatabaseEventSink:
@@ -78,32 +81,37 @@ class DatabaseEventSink:
         return cls(open_database(config), build_archive(config), source.channels_for, notify)
 
     def on_updates(self, updates: list[EventUpdate]) -> None:
-        self._pending.extend(updates)
-        self._drain()
+        self._drain(updates)
 
     def on_evidence(self, item: EvidenceReady) -> None:
-        self._pending.append(item)
-        self._drain()
+        self._drain([item])
 
     def close(self) -> None:
         """Last attempt at anything still pending (shutdown)."""
-        self._drain()
+        self._drain([])
         if self._pending:
             log.error("%d event changes could not be stored", len(self._pending))
 
-    def _drain(self) -> None:
-        while self._pending:
-            item = self._pending[0]
-            try:
-                if isinstance(item, EventUpdate):
-                    self._store_update(item)
-                else:
-                    self._store_evidence(item)
-            except SQLAlchemyError as exc:
-                self.errors += 1
-                log.warning("database write failed, will retry: %s", exc)
-                return
-            self._pending.pop(0)
+    def _drain(self, new: Sequence[EventUpdate | EvidenceReady]) -> None:
+        """Store ``new`` after anything still pending, in order; stop at a database error
+        (the rest is retried with the next call)."""
+        with self._lock:
+            self._pending.extend(new)
+            while self._pending:
+                item = self._pending[0]
+                try:
+                    if isinstance(item, EventUpdate):
+                        self._store_update(item)
+                    else:
+                        self._store_evidence(item)
+                except SQLAlchemyError as exc:
+                    self.errors += 1
+                    log.warning("database write failed, will retry: %s", exc)
+                    return
+                except OSError as exc:  # the evidence file is gone or unreadable
+                    self.errors += 1
+                    log.error("cannot archive %s: %s", getattr(item, "path", item), exc)
+                self._pending.pop(0)
 
     def _store_update(self, update: EventUpdate) -> None:
         ev = update.event
@@ -142,7 +150,7 @@ class DatabaseEventSink:
                 log.error("evidence for unknown event %s: %s", item.event_id, item.path)
                 return
             row_camera = row.camera_id
-            kind = EvidenceKind.CLIP if item.kind == "clip" else EvidenceKind.SNAPSHOT
+            kind = EvidenceKind(item.kind)
             existing = [e for e in row.evidence if e.kind == kind]
             for old in existing:  # a newer snapshot of a higher peak replaces the old one
                 self.archive.delete(session, old)
