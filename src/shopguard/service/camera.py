@@ -23,6 +23,8 @@ from shopguard.vision.draw import color_for_id, draw_tracks, draw_zones
 from shopguard.vision.pipeline import VisionPipeline
 
 ALERT_COLOR = (0, 0, 255)
+#: A pause in frames longer than this (a reconnect) restarts the rate statistics.
+GAP_S = 2.0
 
 
 class TrackScorer(Protocol):
@@ -49,7 +51,9 @@ class CameraCounters:
     assessments: int = 0
     events_opened: int = 0
     t_last_frame: float = 0.0
+    live_since: float | None = None
     analysed_times: list[float] = field(default_factory=list)
+    due_times: list[float] = field(default_factory=list)
 
     def analysed_fps(self, now: float, span_s: float = 10.0) -> float:
         """Analysed frames per second over the last ``span_s`` seconds of capture time."""
@@ -58,6 +62,12 @@ class CameraCounters:
         if len(recent) < 2:
             return 0.0
         return (len(recent) - 1) / max(recent[-1] - recent[0], 1e-6)
+
+    def due_fps(self, now: float, span_s: float = 10.0) -> float:
+        """Frames per second the analysis stage handled (analysed or skipped for lack of
+        motion) over the last ``span_s`` seconds: below ``analysis_fps`` means overload."""
+        self.due_times = [t for t in self.due_times if t > now - span_s]
+        return len(self.due_times) / span_s
 
 
 class CameraPipeline:
@@ -100,6 +110,7 @@ class CameraPipeline:
         self.vision, self.scorer, self.events = vision, scorer, events
         self.recorder, self.ring, self.sink = recorder, ring, sink
         self.counters = CameraCounters()
+        self.analysis_fps = analysis_fps
         self._analysis = FrameRateLimiter(analysis_fps)
         self._record = FrameRateLimiter(max(record_fps, analysis_fps))
         self._live = FrameRateLimiter(live_fps) if live_fps and on_live_frame else None
@@ -112,11 +123,15 @@ class CameraPipeline:
 
     def process(self, frame: Frame) -> list[EventUpdate]:
         """Handle one decoded frame; returns the event changes it caused."""
-        self.counters.frames_in += 1
-        self.counters.t_last_frame = frame.t
+        c = self.counters
+        if c.live_since is None or frame.t - c.t_last_frame > GAP_S:
+            c.live_since = frame.t  # first frame, or back after a gap (reconnect)
+        c.frames_in += 1
+        c.t_last_frame = frame.t
         updates: list[EventUpdate] = []
         analysed = self._analysis.due(frame.t)
         if analysed:
+            self.counters.due_times.append(frame.t)
             result = self.vision.process(frame)
             self._tracks = result.tracks
             if result.analysed:

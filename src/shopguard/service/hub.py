@@ -25,7 +25,7 @@ from shopguard.service.metrics import Metrics
 
 #: Message kinds the dashboard listens for on ``/api/stream``.
 STREAM_KINDS = ("event.opened", "event.updated", "event.closed", "event.reviewed",
-                "camera.health")
+                "event.evidence", "camera.health", "camera.notice")
 DEFAULT_QUEUE = 256
 
 #: Health report keys (see ``service.worker.health_report``) exported as metrics.
@@ -33,12 +33,20 @@ _COUNTERS = {
     "frames_in": ("shopguard_frames_in_total", "Frames read from the camera source."),
     "frames_analysed": ("shopguard_frames_analysed_total", "Frames run through the pose model."),
     "restarts": ("shopguard_worker_restarts_total", "Times the camera's worker was restarted."),
+    "frames_dropped": ("shopguard_frames_dropped_total",
+                       "Frames dropped because analysis was slower than the source."),
+    "decode_errors": ("shopguard_decode_errors_total", "Packets the decoder rejected."),
+    "reconnects": ("shopguard_reconnects_total", "Times the source was reconnected."),
+    "evidence_disk_full": ("shopguard_evidence_disk_full_total",
+                           "Clips or snapshots not stored because the disk was full."),
 }
 _GAUGES = {
     "inference_ms": ("shopguard_inference_ms", "Median pose inference time (ms)."),
     "evidence_queue": ("shopguard_queue_depth", "Frames waiting in the evidence writer queue."),
     "fps_in": ("shopguard_fps_in", "Source frame rate."),
     "fps_analysed": ("shopguard_fps_analysed", "Analysed frame rate."),
+    "overloaded": ("shopguard_camera_overloaded",
+                   "1 while analysis runs below its target rate (frames are dropped)."),
 }
 
 

@@ -9,6 +9,7 @@ alert outbox rows to the database itself (so an alert survives the worker dying)
 from __future__ import annotations
 
 import logging
+import multiprocessing as mp
 import signal
 import threading
 import time
@@ -26,6 +27,8 @@ from shopguard.privacy.transform import PrivacyTransform
 from shopguard.service.camera import CameraPipeline
 from shopguard.service.event_sink import DatabaseEventSink
 from shopguard.service.messages import message, put_latest
+from shopguard.service.recovery import recover_camera
+from shopguard.video.latest import LatestFrameReader
 from shopguard.video.ring_buffer import RingBuffer
 from shopguard.video.source import SourceSettings, VideoSource
 from shopguard.vision.motion import MotionSettings
@@ -37,6 +40,10 @@ log = logging.getLogger(__name__)
 HEALTH_INTERVAL_S = 1.0
 #: Extra seconds the ring buffer holds beyond the pre-roll (time for an event to open).
 RING_MARGIN_S = 10.0
+#: ``overloaded`` when analysis runs below this share of ``analysis_fps`` …
+OVERLOAD_RATIO = 0.8
+#: … over this many seconds of a live source.
+OVERLOAD_AFTER_S = 10.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,19 +117,32 @@ def open_camera_source(camera: CameraConfig) -> VideoSource:
     )
 
 
-def health_report(pipeline: CameraPipeline, source: VideoSource) -> dict[str, Any]:
-    """The camera's health as shown in the API, dashboard and metrics."""
+def health_report(
+    pipeline: CameraPipeline, source: VideoSource, reader: LatestFrameReader | None = None
+) -> dict[str, Any]:
+    """The camera's health as shown in the API, dashboard and metrics.
+
+    ``warnings`` lists conditions that need attention while the camera runs:
+    ``overloaded`` (analysis below ``OVERLOAD_RATIO`` of its target rate: frames are
+    being dropped) and ``evidence_disk_full`` (a clip or snapshot could not be written).
+    """
     now = time.time()
     status, counters = source.status, pipeline.counters
     timings = pipeline.vision.timer.summary()
+    overloaded = _overloaded(pipeline, source, now)
+    warnings = [name for name, on in (("overloaded", overloaded),
+                                      ("evidence_disk_full", pipeline.recorder.stats.disk_full))
+                if on]
     return {
         "state": status.state.value,
         "fps_in": round(status.source_fps, 2),
         "fps_analysed": round(counters.analysed_fps(now), 2),
+        "fps_target": pipeline.analysis_fps,
         "inference_ms": round(timings.get("inference", {}).get("median_ms", 0.0), 1),
         "frames_in": counters.frames_in,
         "frames_analysed": counters.frames_analysed,
         "frames_skipped_motion": counters.frames_skipped_motion,
+        "frames_dropped": reader.dropped if reader is not None else 0,
         "events_opened": counters.events_opened,
         "decode_errors": status.decode_errors,
         "reconnects": status.reconnects,
@@ -130,10 +150,31 @@ def health_report(pipeline: CameraPipeline, source: VideoSource) -> dict[str, An
         "last_error": status.last_error,
         "evidence_queue": pipeline.recorder.pending,
         "evidence_disk_full": pipeline.recorder.stats.disk_full,
+        "evidence_failed": pipeline.recorder.stats.failed,
+        "overloaded": overloaded,
+        "warnings": warnings,
         "width": status.width,
         "height": status.height,
         "heartbeat_at": now,
     }
+
+
+def _overloaded(pipeline: CameraPipeline, source: VideoSource, now: float) -> bool:
+    """Analysis (including frames the motion gate skipped) below target on a live source."""
+    target = pipeline.analysis_fps
+    if source.status.source_fps > 0:  # a camera slower than the target is not overload
+        target = min(target, source.status.source_fps)
+    if source.status.state.value != "live" or target <= 0:
+        return False
+    counters = pipeline.counters
+    if counters.live_since is None or now - counters.live_since < OVERLOAD_AFTER_S:
+        return False
+    return counters.due_fps(now, OVERLOAD_AFTER_S) < OVERLOAD_RATIO * target
+
+
+def _parent_alive() -> bool:
+    parent = mp.parent_process()
+    return parent is None or parent.is_alive()
 
 
 def worker_main(spec: WorkerSpec, messages: Any) -> None:
@@ -150,24 +191,31 @@ def worker_main(spec: WorkerSpec, messages: Any) -> None:
         put_latest(messages, message(kind, camera_id, **data))
 
     sink = DatabaseEventSink.from_config(spec.config, notify=send)
+    recover_camera(sink.sessions, sink.archive, camera_id, spool_dir(spec.config, camera_id))
     pipeline = build_pipeline(spec, sink, on_live_frame=lambda jpeg: send("frame", jpeg=jpeg))
     source = open_camera_source(spec.camera)
+    reader = LatestFrameReader(source)
 
     def watch() -> None:
         while not stop.wait(HEALTH_INTERVAL_S):
-            send("health", health=health_report(pipeline, source))
+            if not _parent_alive():  # the service was killed: do not outlive it
+                log.error("%s: service process gone, stopping", camera_id)
+                stop.set()
+                break
+            send("health", health=health_report(pipeline, source, reader))
         source.stop()
 
-    send("health", health=health_report(pipeline, source))
+    send("health", health=health_report(pipeline, source, reader))
     threading.Thread(target=watch, name="heartbeat", daemon=True).start()
     try:
-        for frame in source.frames():
-            pipeline.process(frame)
-            if stop.is_set():
-                break
+        while not stop.is_set() and reader.running:
+            frame = reader.get(timeout=HEALTH_INTERVAL_S)
+            if frame is not None:
+                pipeline.process(frame)
     finally:
+        reader.stop()
         pipeline.flush()  # close open events, finish their clips
-        send("health", health=health_report(pipeline, source) | {"state": "stopped"})
+        send("health", health=health_report(pipeline, source, reader) | {"state": "stopped"})
         sink.close()
 
 
