@@ -112,6 +112,37 @@ def retry(session: Session, delivery_id: int, *, now: datetime | None = None) ->
     return row
 
 
+def release_orphaned_claims(session: Session, *, now: datetime | None = None) -> int:
+    """Make rows claimed by a sender that died mid-send due again now; returns how many.
+
+    A claimed row has one more attempt counted than recorded until its result is stored;
+    without this its lease (5 minutes by default) would delay the alert after a crash.
+    Call it when the service starts, before its sender runs, with no other sender alive
+    (a live sender's rows would be sent twice; receivers drop that by idempotency key).
+    """
+    now = now or utcnow()
+    recorded = (
+        select(func.count(DeliveryAttempt.id))
+        .where(DeliveryAttempt.delivery_id == AlertDelivery.id)
+        .scalar_subquery()
+    )
+    result = session.execute(
+        update(AlertDelivery)
+        .where(
+            AlertDelivery.status == DeliveryStatus.PENDING,
+            AlertDelivery.next_attempt_at > now,
+            AlertDelivery.attempts > recorded,
+        )
+        .values(next_attempt_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    count = int(getattr(result, "rowcount", 0) or 0)
+    if count:
+        log.warning("%d alert deliveries were in flight when the last sender stopped; "
+                    "sending them again (receivers de-duplicate by idempotency key)", count)
+    return count
+
+
 @dataclass(frozen=True, slots=True)
 class _Outcome:
     delivery: Delivery

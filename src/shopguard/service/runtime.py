@@ -19,7 +19,7 @@ from shopguard import __version__
 from shopguard.alerts.channels import build_channel
 from shopguard.alerts.config import ChannelConfig
 from shopguard.alerts.message import MessageFormat, Notice
-from shopguard.alerts.outbox import OutboxSender, enqueue
+from shopguard.alerts.outbox import OutboxSender, enqueue, release_orphaned_claims
 from shopguard.config import ServiceConfig
 from shopguard.service.camera_store import load_cameras, seed_cameras
 from shopguard.service.channel_source import ChannelSource, open_registry
@@ -76,6 +76,7 @@ class Service:
         with self.sessions.begin() as session:
             added = seed_cameras(session, self.config.cameras)
             self.first_admin_password = ensure_first_admin(session)
+            release_orphaned_claims(session)  # sends cut short by a crash go out now
         if added:
             log.info("cameras added from the configuration: %s", ", ".join(added))
         self.sender.start()
