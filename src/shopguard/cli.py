@@ -16,6 +16,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "demo",
     "synth",
     "train", "evaluate", "export",
+    "dataset",
     "alerts", "db",
     "users",
 )

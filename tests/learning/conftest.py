@@ -1,0 +1,19 @@
+"""Learning tests: real migrated databases, real evidence stores, small pose tracks."""
+
+from __future__ import annotations
+
+from shopguard.storage.testing import (
+    db_engine,
+    db_sessions,
+    postgres_admin_url,
+    postgres_migrated_engine,
+    sqlite_sessions,
+)
+
+__all__ = [
+    "db_engine",
+    "db_sessions",
+    "postgres_admin_url",
+    "postgres_migrated_engine",
+    "sqlite_sessions",
+]
