@@ -18,7 +18,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "train", "evaluate", "export",
     "dataset",
     "alerts", "db",
-    "users",
+    "users", "privacy",
 )
 
 

@@ -62,6 +62,14 @@ ROUTES: list[tuple[str, str, str]] = [
     ("GET", "/api/openapi.json", "view"),
     ("GET", "/api/stream", "view"),
     ("GET", "/metrics", "view"),
+    ("GET", "/api/events/{event_id}/poses", "view"),
+    ("GET", "/api/audit", "admin"),
+    ("GET", "/api/audit/export", "admin"),
+    ("POST", "/api/subject-requests/search", "admin"),
+    ("POST", "/api/subject-requests/export", "admin"),
+    ("POST", "/api/subject-requests/erase", "admin"),
+    ("GET", "/api/cameras/{camera_id}/retention", "view"),
+    ("GET", "/api/privacy/signage", "view"),
 ]
 
 #: Values that make requests harmless: unknown ids (404) or empty bodies (422), so one

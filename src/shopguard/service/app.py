@@ -16,9 +16,7 @@ from flask import Flask, Response, g
 
 from shopguard.service import auth
 from shopguard.service.api import (
-    auth as auth_api,
-)
-from shopguard.service.api import (
+    audit,
     cameras,
     channels,
     deliveries,
@@ -28,11 +26,16 @@ from shopguard.service.api import (
     live,
     metrics,
     models,
+    privacy,
     reviews,
     stream,
+    subjects,
     tokens,
     users,
     zones,
+)
+from shopguard.service.api import (
+    auth as auth_api,
 )
 from shopguard.service.context import ServiceContext
 from shopguard.service.errors import install_error_handlers
@@ -42,7 +45,7 @@ from shopguard.service.static_ui import static_blueprint
 from shopguard.service.streaming import StreamSlots
 
 BLUEPRINTS = (auth_api, users, tokens, cameras, zones, live, events, evidence, reviews,
-              channels, deliveries, models, health, metrics, stream)
+              channels, deliveries, models, health, metrics, stream, audit, subjects, privacy)
 
 
 def _security_headers(response: Response) -> Response:

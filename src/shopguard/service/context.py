@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from shopguard.config import ServiceConfig
 from shopguard.service.channel_registry import ChannelRegistry
 from shopguard.service.hub import LiveHub
 from shopguard.storage.evidence.archive import EvidenceArchive
@@ -107,6 +108,8 @@ class ServiceContext:
         models: the active models, for ``/api/models``.
         version: the service version shown by ``/api/health``.
         clock: wall-clock seconds, for session expiry and rate limits (injectable).
+        config: the service configuration (retention policy and privacy notice; cameras
+            come from the database).
     """
 
     sessions: sessionmaker[Session]
@@ -120,3 +123,4 @@ class ServiceContext:
     models: Sequence[ModelInfo] = ()
     version: str = ""
     clock: Callable[[], float] = time.time
+    config: ServiceConfig = field(default_factory=ServiceConfig)

@@ -126,6 +126,7 @@ class Service:
                 test_connection=probe_camera,
                 models=active_models(self.config),
                 version=__version__,
+                config=self.config,
             )
         )
 

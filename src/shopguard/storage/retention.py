@@ -10,7 +10,9 @@ Rules, in order:
    b. then unprotected evidence of closed events is deleted, oldest first,
    each step stopping as soon as free space is back above the floor.
 
-Evidence of a confirmed or escalated incident is never deleted automatically.
+Evidence of a confirmed or escalated incident is never deleted automatically. Every
+deletion is written to the audit log (``delete_evidence`` by ``system:retention``) in the
+same transaction.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from shopguard.privacy.audit import RETENTION, AuditAction, record
 from shopguard.storage.background import WakeableLoop
 from shopguard.storage.evidence.archive import EvidenceArchive
 from shopguard.storage.models import Event, EventStatus, EvidenceObject, ReviewStatus, utcnow
@@ -153,6 +156,9 @@ def _remove(
                 if not archive.has_local_copy(row) or not archive.drop_local_copy(row):
                     continue
             else:
+                record(s, RETENTION, AuditAction.DELETE_EVIDENCE, target_type="event",
+                       target_id=row.event_id, camera_id=row.event.camera_id,
+                       detail={"kind": row.kind.value, "size": row.size, "why": why})
                 archive.delete(s, row)
         report.removed.append(removed)
         log.info("retention removed %s (%s, %d bytes)", removed.key, why, removed.size)

@@ -5,8 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify, request
 from pydantic import BaseModel, ConfigDict, Field
 
+from shopguard.privacy.audit import AuditAction
 from shopguard.service.accounts import find_user, password_fingerprint, verify_password
 from shopguard.service.api.users import UserOut
+from shopguard.service.audit import audit, client_actor
 from shopguard.service.auth import codec, ctx, current, db
 from shopguard.service.errors import ApiError
 from shopguard.service.ratelimit import AttemptLimiter
@@ -55,8 +57,12 @@ def login(body: LoginIn) -> object:
     if user is None or not verify_password(hash_, body.password):
         for key in keys:
             limiter().record(key)
+        audit(AuditAction.LOGIN_FAILED, target_type="user", target_id=body.username,
+              actor=client_actor(None, ""))
         raise ApiError(401, "wrong username or password")
     limiter().reset(keys[1])
+    audit(AuditAction.LOGIN, target_type="user", target_id=str(user.id),
+          actor=client_actor(user.id, user.username))
     session = SessionData.new(user.id, password_fingerprint(user.password_hash))
     out = LoginOut(user=UserOut.of(user), csrf_token=codec().csrf_token(session))
     response = jsonify(out.model_dump(mode="json"))

@@ -7,7 +7,7 @@ starts, restarts or stops the camera's worker without a service restart.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Annotated, Any
 
 from flask import Blueprint
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -15,6 +15,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import selectinload
 
 from shopguard.config import SLUG_PATTERN, CameraConfig
+from shopguard.privacy.config import PRIVACY_MODE_DOC, PRIVACY_MODES
 from shopguard.service.api.zones import ZoneOut
 from shopguard.service.auth import ctx, current, db, require_camera, visible_cameras
 from shopguard.service.camera_store import camera_from_row
@@ -30,6 +31,10 @@ _USERINFO = re.compile(r"(?<=://)([^/@:]*):[^/@]*@")
 COLUMNS = frozenset({"id", "name", "url", "enabled", "zones"})
 SETTINGS_FIELDS = sorted(set(CameraConfig.model_fields) - COLUMNS)
 SETTINGS_DOC = f"analysis settings: {', '.join(SETTINGS_FIELDS)} (see CameraConfig)"
+#: Settings documented field by field in the OpenAPI document (others: see CameraConfig).
+Settings = Annotated[dict[str, Any], Field(json_schema_extra={"properties": {
+    "privacy": {"enum": list(PRIVACY_MODES), "default": "full", "description": PRIVACY_MODE_DOC},
+}})]
 
 
 class CameraOut(BaseModel):
@@ -37,7 +42,7 @@ class CameraOut(BaseModel):
     name: str
     source_url: str = Field(description="passwords in the URL are hidden from non-admins")
     enabled: bool
-    settings: dict[str, Any] = Field(description=SETTINGS_DOC)
+    settings: Settings = Field(description=SETTINGS_DOC)
     zones: list[ZoneOut]
     state: str | None = Field(description="worker state from the live health, if running")
     width: int | None = None
@@ -60,7 +65,7 @@ class CameraIn(BaseModel):
     name: str = Field(default="", max_length=200)
     source_url: str = Field(min_length=1, description="RTSP/HTTP URL, file path or webcam:N")
     enabled: bool = True
-    settings: dict[str, Any] = Field(default_factory=dict, description=SETTINGS_DOC)
+    settings: Settings = Field(default_factory=dict, description=SETTINGS_DOC)
 
 
 class CameraPatch(BaseModel):
@@ -69,7 +74,7 @@ class CameraPatch(BaseModel):
     name: str | None = Field(default=None, max_length=200)
     source_url: str | None = Field(default=None, min_length=1)
     enabled: bool | None = None
-    settings: dict[str, Any] | None = Field(default=None, description=SETTINGS_DOC)
+    settings: Settings | None = Field(default=None, description=SETTINGS_DOC)
 
 
 class CameraTestIn(BaseModel):

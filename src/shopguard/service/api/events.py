@@ -14,6 +14,8 @@ from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from shopguard.privacy.audit import AuditAction
+from shopguard.service.audit import audit_event
 from shopguard.service.auth import db, require_camera, visible_cameras
 from shopguard.service.errors import ApiError
 from shopguard.service.pagination import Page, PageQuery, decode_cursor, encode_cursor
@@ -123,8 +125,8 @@ def load_event(event_id: str) -> Event:
 
 def event_detail(event: Event) -> EventDetail:
     name = _camera_names().get(event.camera_id, event.camera_id)
-    kind_path: dict[EvidenceKind, Literal["clip", "snapshot"]] = {
-        EvidenceKind.CLIP: "clip", EvidenceKind.SNAPSHOT: "snapshot"}
+    kind_path: dict[EvidenceKind, Literal["clip", "snapshot", "poses"]] = {
+        EvidenceKind.CLIP: "clip", EvidenceKind.SNAPSHOT: "snapshot", EvidenceKind.POSES: "poses"}
     evidence = [
         EvidenceOut(kind=e.kind, size=e.size, created_at=e.created_at,
                     url=f"/api/events/{event.id}/{kind_path[e.kind]}")
@@ -174,4 +176,7 @@ def list_(query: EventQuery) -> Page[EventOut]:
 @api_route(bp, "/<event_id>", "GET", "Get an event with its reviews and evidence",
            access="view", response=EventDetail, errors=(404,))
 def get(event_id: str) -> EventDetail:
-    return event_detail(load_event(event_id))
+    """Viewing an event is recorded in the audit log."""
+    event = load_event(event_id)
+    audit_event(AuditAction.VIEW_EVENT, event)
+    return event_detail(event)

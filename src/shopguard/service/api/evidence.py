@@ -1,4 +1,5 @@
-"""``/api/events/<id>/clip`` and ``/snapshot``: evidence bytes, with HTTP Range support.
+"""``/api/events/<id>/clip``, ``/snapshot`` and ``/poses``: evidence bytes, with HTTP Range
+support. Every request that is granted writes an audit row before any byte is sent.
 
 The object is found through the event's evidence row (never a path from the URL), read
 from the local spool or the remote store, and streamed in chunks; ``Range`` requests get
@@ -11,7 +12,9 @@ import mimetypes
 
 from flask import Blueprint, Response, request
 
+from shopguard.privacy.audit import AuditAction
 from shopguard.service.api.events import load_event
+from shopguard.service.audit import audit_event
 from shopguard.service.auth import ctx
 from shopguard.service.errors import ApiError
 from shopguard.service.ranges import RangeNotSatisfiable, parse_range
@@ -21,7 +24,11 @@ from shopguard.storage.models import EvidenceKind
 
 bp = Blueprint("evidence", __name__, url_prefix="/api/events")
 
-DEFAULT_TYPES = {EvidenceKind.CLIP: "video/mp4", EvidenceKind.SNAPSHOT: "image/jpeg"}
+DEFAULT_TYPES = {EvidenceKind.CLIP: "video/mp4", EvidenceKind.SNAPSHOT: "image/jpeg",
+                 EvidenceKind.POSES: "application/json"}
+ACTIONS = {EvidenceKind.CLIP: AuditAction.VIEW_CLIP,
+           EvidenceKind.SNAPSHOT: AuditAction.DOWNLOAD_SNAPSHOT,
+           EvidenceKind.POSES: AuditAction.VIEW_POSES}
 
 
 def _serve(event_id: str, kind: EvidenceKind) -> Response:
@@ -41,6 +48,7 @@ def _serve(event_id: str, kind: EvidenceKind) -> Response:
     except (EvidenceError, ValueError):  # missing, unsafe key, symlink, store not configured
         raise ApiError(404, f"the {kind.value} of event {event_id!r} is not available") \
             from None
+    audit_event(ACTIONS[kind], event, range=request.headers.get("Range"), bytes=end - start)
     mimetype = mimetypes.guess_type(row.key)[0] or DEFAULT_TYPES[kind]
     response = Response(chunks, status=206 if span is not None else 200, mimetype=mimetype,
                         direct_passthrough=True)
@@ -65,3 +73,11 @@ def clip(event_id: str) -> Response:
            access="view", produces="image/jpeg", errors=(404, 416))
 def snapshot(event_id: str) -> Response:
     return _serve(event_id, EvidenceKind.SNAPSHOT)
+
+
+@api_route(bp, "/<event_id>/poses", "GET", "The skeleton sequence of a pose_only clip (JSON)",
+           access="view", produces="application/json", errors=(404, 416))
+def poses(event_id: str) -> Response:
+    """Recorded for cameras in the ``pose_only`` privacy mode: one ``tracks.jsonl`` record
+    per analysed frame of the clip (format ``shopguard.poses/1``)."""
+    return _serve(event_id, EvidenceKind.POSES)

@@ -7,7 +7,9 @@ from typing import Literal
 from flask import Blueprint
 from pydantic import BaseModel, ConfigDict, Field
 
+from shopguard.privacy.audit import AuditAction
 from shopguard.service.api.events import EventDetail, event_detail, load_event
+from shopguard.service.audit import audit_event
 from shopguard.service.auth import ctx, current, db
 from shopguard.service.event_sink import event_summary
 from shopguard.service.routes import api_route
@@ -39,7 +41,8 @@ def review(event_id: str, body: ReviewIn) -> EventDetail:
     principal = current()
     record = add_review(db(), event_id=event.id, decision=DECISIONS[body.decision],
                         user_id=principal.user_id, note=body.note)
-    db().commit()
+    audit_event(AuditAction.REVIEW, event, session=db(), decision=body.decision)
+    db().commit()  # the review and its audit row together
     db().refresh(event, ["reviews"])
     summary = event_summary(event) | {
         "review": {"decision": record.decision.value, "note": record.note,
