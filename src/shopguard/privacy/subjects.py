@@ -223,6 +223,7 @@ def _erase_event(s: Session, archive: EvidenceArchive, event: Event,
         objects[row.kind.value] += 1
         size += row.size
         archive.delete(s, row)  # every store: local spool copy and object storage
+    s.expire(event, ["evidence"])  # those rows are gone; do not cascade to them again
     deliveries = s.execute(delete(AlertDelivery).where(AlertDelivery.event_id == event.id))
     reviews = len(event.reviews)
     s.delete(event)  # reviews go with it (ON DELETE CASCADE)
