@@ -25,7 +25,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from shopguard.config import CameraConfig, ConfigError, ServiceConfig, load_config
 from shopguard.privacy.audit import Actor
 from shopguard.privacy.signage import signage_markdown
-from shopguard.privacy.subjects import SubjectQuery, erase, export_zip, search
+from shopguard.privacy.subjects import LocalFiles, SubjectQuery, erase, export_zip, search
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -116,14 +116,13 @@ def run(args: argparse.Namespace) -> int:
 
 def _request(args: argparse.Namespace, config: ServiceConfig, query: SubjectQuery) -> int:
     from shopguard.service.wiring import SetupError, build_archive, open_database
-    from shopguard.service.worker import spool_dir
 
     try:
         sessions, archive = open_database(config, migrate=True), build_archive(config)
     except (SetupError, SQLAlchemyError) as exc:
         print(f"shopguard privacy: {exc}", file=sys.stderr)
         return EXIT_USAGE if isinstance(exc, SetupError) else EXIT_ERROR
-    actor = _actor()
+    actor, files = _actor(), LocalFiles.of(config, query.camera_id)
     try:
         if args.privacy_action == "search":
             for e in search(sessions, query, actor):
@@ -132,7 +131,7 @@ def _request(args: argparse.Namespace, config: ServiceConfig, query: SubjectQuer
                       f"{e.review_status.value}\t{e.peak_score:.2f}\t{kinds}")
         elif args.privacy_action == "export":
             with args.out.open("wb") as out:
-                report = export_zip(sessions, archive, query, out, actor)
+                report = export_zip(sessions, archive, query, out, actor, files)
             print(f"{args.out}: {len(report.events)} events, {report.files} files, "
                   f"{report.bytes} bytes" + (f", {len(report.missing)} missing"
                                              if report.missing else ""))
@@ -140,8 +139,7 @@ def _request(args: argparse.Namespace, config: ServiceConfig, query: SubjectQuer
             if not args.yes and not _confirm(query):
                 print("nothing erased", file=sys.stderr)
                 return EXIT_USAGE
-            done = erase(sessions, archive, query, actor,
-                         spool_dir=spool_dir(config, query.camera_id))
+            done = erase(sessions, archive, query, actor, files)
             objects = sum(done.objects.values())
             print(f"erased {len(done.erased)} events, {objects} evidence objects, "
                   f"{done.bytes} bytes")

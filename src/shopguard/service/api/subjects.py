@@ -14,6 +14,7 @@ from flask import Blueprint, Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from shopguard.privacy.subjects import (
+    LocalFiles,
     SubjectQuery,
     erase,
     event_record,
@@ -24,7 +25,6 @@ from shopguard.service.audit import request_actor
 from shopguard.service.auth import ctx, db
 from shopguard.service.errors import ApiError
 from shopguard.service.routes import api_route
-from shopguard.service.worker import spool_dir
 from shopguard.storage.models import Camera
 
 bp = Blueprint("subjects", __name__, url_prefix="/api/subject-requests")
@@ -90,6 +90,8 @@ class ErasureOut(BaseModel):
     deliveries: int = Field(description="alert deliveries of these events removed")
     reviews: int
     spool_files: int
+    missed_reports: int = Field(description="missed-theft reports of the window removed")
+    track_log_segments: int = Field(description="track-log minutes of the window removed")
 
 
 @api_route(bp, "/search", "POST", "Find a data subject's events", access="admin",
@@ -111,12 +113,14 @@ def search_(body: SubjectRequestIn) -> SubjectSearchOut:
 @api_route(bp, "/export", "POST", "Export a data subject's events (ZIP)", access="admin",
            body=SubjectRequestIn, produces="application/zip", errors=(404, 422))
 def export(body: SubjectRequestIn) -> Response:
-    """One ZIP archive: ``request.json``, and per event ``event.json`` with its clip,
-    snapshot and pose data."""
+    """One ZIP archive: ``request.json``, per event ``event.json`` with its clip, snapshot
+    and pose data, the window's missed-theft reports and track-log poses."""
     query = body.query()
     out: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 (closed by the stream)
     try:
-        export_zip(ctx().sessions, ctx().evidence, query, out, request_actor())
+        c = ctx()
+        export_zip(c.sessions, c.evidence, query, out, request_actor(),
+                   LocalFiles.of(c.config, query.camera_id))
         size = out.tell()
         out.seek(0)
     except BaseException:
@@ -143,15 +147,16 @@ def export(body: SubjectRequestIn) -> Response:
            body=ErasureIn, response=ErasureOut, errors=(404, 422))
 def erase_(body: ErasureIn) -> ErasureOut:
     """Deletes the closed events of the window: evidence in every store (local and object
-    storage), pose data, reviews and alert deliveries. Irreversible; audited without the
-    erased content."""
+    storage), pose data, reviews and alert deliveries; and the window's missed-theft
+    reports and track-log minutes. Irreversible; audited without the erased content."""
     query = body.query()
     c = ctx()
     report = erase(c.sessions, c.evidence, query, request_actor(),
-                   spool_dir=spool_dir(c.config, query.camera_id))
+                   LocalFiles.of(c.config, query.camera_id))
     if report.erased:
         c.hub.publish("events.erased", {"camera_id": query.camera_id, "ids": report.erased})
     return ErasureOut(erased=report.erased, skipped_open=report.skipped_open,
                       objects=dict(report.objects), bytes=report.bytes,
                       deliveries=report.deliveries, reviews=report.reviews,
-                      spool_files=report.spool_files)
+                      spool_files=report.spool_files, missed_reports=report.missed_reports,
+                      track_log_segments=report.track_log_segments)
