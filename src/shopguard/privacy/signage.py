@@ -35,6 +35,12 @@ def _days(days: float) -> str:
     return f"{days:g} day" + ("" if days == 1 else "s")
 
 
+def _track_log_hours(config: ServiceConfig) -> float:
+    """Hours of the rolling pose log (``feedback.track_log_hours``; 0 when off or absent)."""
+    feedback = getattr(config, "feedback", None)
+    return float(getattr(feedback, "track_log_hours", 0.0) or 0.0)
+
+
 def signage_markdown(config: ServiceConfig, cameras: Sequence[CameraConfig]) -> str:
     """The entrance notice for ``config`` and its ``cameras`` (enabled ones are listed)."""
     p = config.privacy
@@ -70,9 +76,15 @@ def signage_markdown(config: ServiceConfig, cameras: Sequence[CameraConfig]) -> 
         lines.append("| (no cameras configured) | |")
     lines += [
         "",
-        "Nothing is recorded while no incident is detected: the system holds only the last "
+        "No video is recorded while no incident is detected: the system holds only the last "
         "few seconds in memory. For an incident it keeps "
         f"{events.pre_roll_s:g} s before it to {events.post_roll_s:g} s after it.",
+    ]
+    hours = _track_log_hours(config)
+    if hours:
+        lines.append(f"Body poses (stick figures: joint positions, no images) of people in "
+                     f"view are kept for {hours:g} hours to improve detection, then deleted.")
+    lines += [
         "",
         "## No biometric identification",
         "",
@@ -87,8 +99,8 @@ def signage_markdown(config: ServiceConfig, cameras: Sequence[CameraConfig]) -> 
     days = config.storage.retention_days
     if days is not None:
         lines.append(f"Recordings of incidents are deleted after {_days(days)}, unless "
-                     "staff confirmed the incident; those are kept until the case is "
-                     "closed and then deleted.")
+                     "staff confirmed the incident; those are kept as evidence for the case "
+                     "and deleted by staff when it is closed.")
     else:
         lines.append("Recordings of incidents are deleted when storage space is needed, "
                      "oldest first, unless staff confirmed the incident.")

@@ -20,7 +20,9 @@ from shopguard.alerts.channels import build_channel
 from shopguard.alerts.config import ChannelConfig
 from shopguard.alerts.message import MessageFormat, Notice
 from shopguard.alerts.outbox import OutboxSender, enqueue, release_orphaned_claims
+from shopguard.behavior.model import ModelLoadError, default_model_path
 from shopguard.config import ServiceConfig
+from shopguard.registry import store as registry_store
 from shopguard.service.camera_store import load_cameras, seed_cameras
 from shopguard.service.channel_source import ChannelSource, open_registry
 from shopguard.service.context import ApiSettings, ServiceContext
@@ -30,6 +32,7 @@ from shopguard.service.probe import probe_camera
 from shopguard.service.server import make_server
 from shopguard.service.supervisor import Supervisor
 from shopguard.service.wiring import build_archive, open_database
+from shopguard.service.worker import model_files
 from shopguard.storage.evidence.archive import EvidenceUploader
 from shopguard.storage.retention import RetentionPolicy, RetentionWorker
 
@@ -80,6 +83,7 @@ class Service:
         if added:
             log.info("cameras added from the configuration: %s", ", ".join(added))
         self.sender.start()
+        self._seed_registry()
         self.retention.start()
         if self.uploader is not None:
             self.uploader.start()
@@ -178,6 +182,18 @@ class Service:
             enqueue(session, notice, self.channel_source.channels_for(None),
                     on_commit=self.sender.wake)
         self.hub.publish("camera.notice", {"camera_id": camera_id, "status": status,
+    def _seed_registry(self) -> None:
+        """The configured behaviour model becomes registry version ``v1`` on a first start."""
+        path = self.config.models.behavior or default_model_path()
+        try:
+            with self.sessions.begin() as session:
+                version = registry_store.seed(session, model_files(self.config), path)
+        except (ModelLoadError, OSError) as exc:
+            log.error("behaviour model %s not registered: %s", path, exc)
+            return
+        if version:
+            log.info("behaviour model %s registered and active as %s", path, version)
+
                                            "text": text})
 
     def _build_channels(self, configs: list[ChannelConfig]) -> dict[str, Any]:
