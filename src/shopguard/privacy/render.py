@@ -90,8 +90,7 @@ def pixelate_people(image: Image, tracks: Tracks) -> Image:
         small = cv2.resize(roi, (max((x1 - x0) // block, 1), max((y1 - y0) // block, 1)),
                            interpolation=cv2.INTER_AREA)
         coarse = cv2.resize(small, (x1 - x0, y1 - y0), interpolation=cv2.INTER_NEAREST)
-        hide = keep[y0:y1, x0:x1] == 0
-        roi[hide] = coarse[hide]
+        cv2.copyTo(coarse, cv2.bitwise_not(keep[y0:y1, x0:x1]), roi)  # writes into ``image``
     return image
 
 
