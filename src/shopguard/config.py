@@ -118,10 +118,26 @@ class StorageConfig(_Strict):
 
 
 class ModelsConfig(_Strict):
-    """Model files; empty means the shipped defaults in ``models/``."""
+    """Model files; empty means the shipped defaults in ``models/``.
+
+    The behaviour model the workers run is the model registry's active version
+    (``shopguard models``); ``behavior`` is registered as its first version on the first
+    start and used while no version is active.
+    """
 
     pose: Path | None = None
     behavior: Path | None = None
+    poll_s: float = Field(default=5.0, gt=0, description="workers look for a new active "
+                          "behaviour model this often (seconds)")
+
+
+class FeedbackConfig(_Strict):
+    """What the workers keep so that reviews can become training data (poses, no pixels)."""
+
+    event_poses: bool = Field(default=True, description="store each event's poses "
+                              "(pre-roll to post-roll) as evidence")
+    track_log_hours: float = Field(default=24.0, ge=0, description="keep every tracked pose "
+                                   "this long for missed-theft reports (0: off)")
 
 
 class ServiceConfig(_Strict):
@@ -137,6 +153,7 @@ class ServiceConfig(_Strict):
     events: EventConfig = EventConfig()
     scorer: ScorerConfig = ScorerConfig()
     privacy: PrivacyConfig = PrivacyConfig()
+    feedback: FeedbackConfig = FeedbackConfig()
     cameras: list[CameraConfig] = Field(default_factory=list)
 
     @field_validator("cameras")

@@ -83,9 +83,25 @@ class Scorer:
         self.model_version = model.version if model else ""
         self.stats: Counter[str] = Counter()
         self._tracks: dict[int, _TrackState] = {}
+        self._size_history()
+
+    def _size_history(self) -> None:
         # Keep one window plus the longest gap the features bridge.
         self._history_s = self.features.window_s + self.features.max_gap_s + 0.5
         self._maxlen = int(np.ceil(self._history_s * self.config.max_fps)) + 1
+
+    def use_model(self, model: SequenceModel) -> None:
+        """Score with ``model`` from the next window on (call between frames, never during
+        ``update``). Track histories and cue state are kept; they are resized when the new
+        model's windows are longer or shorter."""
+        self.model, self.model_version = model, model.version
+        if model.feature_config != self.features:
+            self.features = model.feature_config
+            self._size_history()
+            for state in self._tracks.values():
+                state.maxlen = self._maxlen
+                state.times = deque(state.times, maxlen=self._maxlen)
+                state.keypoints = deque(state.keypoints, maxlen=self._maxlen)
 
     @property
     def track_ids(self) -> list[int]:

@@ -119,7 +119,6 @@ class CameraPipeline:
         self.privacy = privacy or PrivacyTransform()
         self._tracks = Tracks.empty()
         self._scores: dict[int, float] = {}
-        self._threshold = events.config.threshold
 
     def process(self, frame: Frame) -> list[EventUpdate]:
         """Handle one decoded frame; returns the event changes it caused."""
@@ -167,7 +166,7 @@ class CameraPipeline:
         pairs = list(zip(ids, scores, strict=True))
         labels = [f"#{i}" if s is None else f"#{i} {s:.2f}" for i, s in pairs]
         colors = [
-            ALERT_COLOR if (s or 0.0) >= self._threshold else color_for_id(i)
+            ALERT_COLOR if (s or 0.0) >= self.events.config.threshold else color_for_id(i)
             for i, s in pairs
         ]
         draw_tracks(canvas, self._tracks, labels=labels, colors=colors)

@@ -17,17 +17,27 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from shopguard.behavior.model import SequenceModel, default_model_path
+from shopguard.behavior.model import default_model_path
 from shopguard.behavior.scorer import Scorer
 from shopguard.config import CameraConfig, ServiceConfig
 from shopguard.events.evidence import EvidenceRecorder
 from shopguard.events.manager import EventManager
+from shopguard.feedback.track_log import TrackLog, TrackLogTap
 from shopguard.paths import pose_model_path
 from shopguard.privacy.transform import PrivacyTransform
+from shopguard.registry.files import ModelFiles
+from shopguard.registry.runtime import (
+    ActiveModel,
+    ModelWatcher,
+    active_key,
+    events_config,
+    load_active,
+)
 from shopguard.service.camera import CameraPipeline
 from shopguard.service.event_sink import DatabaseEventSink
 from shopguard.service.messages import message, put_latest
 from shopguard.service.recovery import recover_camera
+from shopguard.service.wiring import build_remote_store
 from shopguard.video.latest import LatestFrameReader
 from shopguard.video.ring_buffer import RingBuffer
 from shopguard.video.source import SourceSettings, VideoSource
@@ -54,10 +64,24 @@ class WorkerSpec:
     config: ServiceConfig
 
 
+def model_files(config: ServiceConfig) -> ModelFiles:
+    """The model registry's files: ``data_dir/models`` plus the object store, if any."""
+    return ModelFiles(config.data_dir,
+                      build_remote_store(config.storage.s3) if config.storage.s3 else None)
+
+
+def load_model(spec: WorkerSpec, sessions: Any) -> ActiveModel:
+    """The registry's active behaviour model for this camera (or the configured file)."""
+    config = spec.config
+    return load_active(sessions, model_files(config), spec.camera.id,
+                       config.models.behavior or default_model_path())
+
+
 def build_pipeline(
-    spec: WorkerSpec, sink: DatabaseEventSink, on_live_frame: Any = None
+    spec: WorkerSpec, sink: DatabaseEventSink, on_live_frame: Any = None,
+    active: ActiveModel | None = None,
 ) -> CameraPipeline:
-    """Assemble the camera's chain from its configuration."""
+    """Assemble the camera's chain from its configuration and the active model."""
     camera, config = spec.camera, spec.config
     threads = config.worker.inference_threads
     motion = camera.motion
@@ -71,11 +95,15 @@ def build_pipeline(
             max_idle_s=motion.max_idle_s,
         ),
     )
-    model = SequenceModel(config.models.behavior or default_model_path())
-    scorer = Scorer(model, camera.zones, config.scorer)
+    active = active or load_model(spec, sink.sessions)
+    scorer = Scorer(active.model, camera.zones, config.scorer)
+    # The camera's own ``events`` block wins over the threshold stored with the model.
     event_config = config.camera_events(camera)
-    versions = {"pose": vision.estimator.model_path.stem, "behavior": model.version}
-    events = EventManager(camera.id, event_config, lambda: versions)
+    if camera.events is None:
+        event_config = events_config(event_config, active.threshold)
+    pose_version = vision.estimator.model_path.stem
+    events = EventManager(camera.id, event_config,
+                          lambda: {"pose": pose_version, "behavior": scorer.model_version})
     ring = RingBuffer(event_config.pre_roll_s + RING_MARGIN_S)
     privacy = PrivacyTransform(camera.privacy)
     recorder = EvidenceRecorder(
@@ -83,12 +111,15 @@ def build_pipeline(
         spool_dir(config, camera.id),
         privacy.evidence_config(event_config),
         on_ready=sink.on_evidence,
-        record_poses=privacy.records_poses,
+        record_poses=privacy.records_poses or config.feedback.event_poses,
     )
+    hours = config.feedback.track_log_hours
+    tapped = (TrackLogTap(scorer, TrackLog(config.data_dir / "tracklog", camera.id, hours))
+              if hours > 0 else scorer)
     return CameraPipeline(
         camera.id,
         vision,
-        scorer,
+        tapped,
         events,
         recorder,
         ring,
@@ -192,7 +223,13 @@ def worker_main(spec: WorkerSpec, messages: Any) -> None:
 
     sink = DatabaseEventSink.from_config(spec.config, notify=send)
     recover_camera(sink.sessions, sink.archive, camera_id, spool_dir(spec.config, camera_id))
-    pipeline = build_pipeline(spec, sink, on_live_frame=lambda jpeg: send("frame", jpeg=jpeg))
+    active = load_model(spec, sink.sessions)
+    pipeline = build_pipeline(spec, sink, on_live_frame=lambda jpeg: send("frame", jpeg=jpeg),
+                              active=active)
+    watcher = ModelWatcher(lambda: load_model(spec, sink.sessions),
+                           lambda: active_key(sink.sessions, camera_id), active.key,
+                           spec.config.models.poll_s)
+    watcher.start()
     source = open_camera_source(spec.camera)
     reader = LatestFrameReader(source)
 
@@ -212,11 +249,34 @@ def worker_main(spec: WorkerSpec, messages: Any) -> None:
             frame = reader.get(timeout=HEALTH_INTERVAL_S)
             if frame is not None:
                 pipeline.process(frame)
+            if (change := watcher.take()) is not None:  # between frames, never mid-batch
+                swap_model(pipeline, spec, change)
     finally:
+        watcher.stop()
         reader.stop()
         pipeline.flush()  # close open events, finish their clips
+        close_track_log(pipeline)
         send("health", health=health_report(pipeline, source, reader) | {"state": "stopped"})
         sink.close()
+
+
+def close_track_log(pipeline: CameraPipeline) -> None:
+    """Write the track log's last segment (shutdown)."""
+    if isinstance(pipeline.scorer, TrackLogTap):
+        pipeline.scorer.log.close()
+
+
+def swap_model(pipeline: CameraPipeline, spec: WorkerSpec, change: ActiveModel) -> None:
+    """Score with ``change`` from the next frame on, at its operating threshold."""
+    scorer = pipeline.scorer
+    inner = scorer.inner if isinstance(scorer, TrackLogTap) else scorer
+    assert isinstance(inner, Scorer)
+    inner.use_model(change.model)
+    if spec.camera.events is None:
+        pipeline.events.config = events_config(spec.config.camera_events(spec.camera),
+                                               change.threshold)
+    log.info("%s: now scoring with behaviour model %s (threshold %.3f)", spec.camera.id,
+             change.model.version, pipeline.events.config.threshold)
 
 
 def spool_dir(config: ServiceConfig, camera_id: str) -> Path:
