@@ -82,8 +82,8 @@ class Service:
             release_orphaned_claims(session)  # sends cut short by a crash go out now
         if added:
             log.info("cameras added from the configuration: %s", ", ".join(added))
-        self.sender.start()
         self._seed_registry()
+        self.sender.start()
         self.retention.start()
         if self.uploader is not None:
             self.uploader.start()
@@ -176,12 +176,6 @@ class Service:
         self._notice(camera_id, "recovered", f"camera {camera_id} is live again")
 
     # ----- internals -------------------------------------------------------------------
-    def _notice(self, camera_id: str, status: str, text: str) -> None:
-        notice = Notice(camera_id, status, text, datetime.now(UTC))
-        with self.sessions.begin() as session:
-            enqueue(session, notice, self.channel_source.channels_for(None),
-                    on_commit=self.sender.wake)
-        self.hub.publish("camera.notice", {"camera_id": camera_id, "status": status,
     def _seed_registry(self) -> None:
         """The configured behaviour model becomes registry version ``v1`` on a first start."""
         path = self.config.models.behavior or default_model_path()
@@ -194,6 +188,12 @@ class Service:
         if version:
             log.info("behaviour model %s registered and active as %s", path, version)
 
+    def _notice(self, camera_id: str, status: str, text: str) -> None:
+        notice = Notice(camera_id, status, text, datetime.now(UTC))
+        with self.sessions.begin() as session:
+            enqueue(session, notice, self.channel_source.channels_for(None),
+                    on_commit=self.sender.wake)
+        self.hub.publish("camera.notice", {"camera_id": camera_id, "status": status,
                                            "text": text})
 
     def _build_channels(self, configs: list[ChannelConfig]) -> dict[str, Any]:
