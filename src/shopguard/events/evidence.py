@@ -48,7 +48,7 @@ class EvidenceReady:
     """A finished evidence file, ready to be handed to the evidence store.
 
     A snapshot can be reported again (same path, replaced atomically) when the peak moves.
-    ``poses`` is the clip's skeleton sequence (JSON), recorded for ``pose_only`` cameras.
+    ``poses`` is the clip's skeleton sequence (JSON), when the recorder records poses.
     """
 
     event_id: str

@@ -65,5 +65,6 @@ class PrivacyTransform:
 
     @property
     def records_poses(self) -> bool:
-        """Whether evidence includes the skeleton sequence as JSON (``pose_only``)."""
+        """Whether this mode needs the skeleton sequence as evidence (``pose_only``: it is
+        the only record of what the person did)."""
         return self.mode == "pose_only"

@@ -111,7 +111,7 @@ class ReviewStatus(enum.StrEnum):
 class EvidenceKind(enum.StrEnum):
     CLIP = "clip"
     SNAPSHOT = "snapshot"
-    POSES = "poses"  # the skeleton sequence of a pose_only camera's clip (JSON)
+    POSES = "poses"  # the skeleton sequence of an event's clip (JSON, joints only)
 
 
 class StoreKind(enum.StrEnum):
