@@ -70,12 +70,21 @@ ROUTES: list[tuple[str, str, str]] = [
     ("POST", "/api/subject-requests/erase", "admin"),
     ("GET", "/api/cameras/{camera_id}/retention", "view"),
     ("GET", "/api/privacy/signage", "view"),
+    ("POST", "/api/cameras/{camera_id}/missed", "review"),
+    ("GET", "/api/cameras/{camera_id}/missed", "view"),
+    ("POST", "/api/dataset/export", "admin"),
+    ("GET", "/api/models/versions", "admin"),
+    ("GET", "/api/models/versions/{version}", "admin"),
+    ("POST", "/api/models/versions/{version}/promote", "admin"),
+    ("PUT", "/api/models/versions/{version}/thresholds", "admin"),
+    ("POST", "/api/models/rollback", "admin"),
+    ("GET", "/api/models/thresholds", "view"),
 ]
 
 #: Values that make requests harmless: unknown ids (404) or empty bodies (422), so one
 #: role's calls do not change what the next role sees.
 IDS = {"username": "nobody", "token_id": "999", "camera_id": "door-1", "zone_id": "999",
-       "event_id": "", "name": "nope", "delivery_id": "999"}
+       "event_id": "", "name": "nope", "delivery_id": "999", "version": "nope"}
 
 
 def test_table_covers_every_route(app: Flask) -> None:

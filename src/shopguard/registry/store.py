@@ -26,9 +26,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shopguard.behavior.model import SequenceModel
+from shopguard.privacy.audit import Actor, record
 from shopguard.registry.files import ModelFiles, model_key
 from shopguard.registry.policy import PromotionPolicy, worse_reasons
-from shopguard.storage.models import AuditEntry, ModelStatus, ModelVersion, utcnow
+from shopguard.storage.models import ModelStatus, ModelVersion, utcnow
 
 BEHAVIOR = "behavior"
 VERSION_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
@@ -128,9 +129,10 @@ def comparison_reasons(
     return worse_reasons(comparison.get("candidate", {}), comparison.get("active", {}), policy)
 
 
-def _audit(session: Session, action: str, by: str, version: str, detail: dict[str, Any]) -> None:
-    session.add(AuditEntry(action=action, username=by, target_type="model_version",
-                           target_id=version, detail=detail))
+def _audit(session: Session, action: str, actor: Actor, version: str,
+           detail: dict[str, Any]) -> None:
+    record(session, actor, action, target_type="model_version", target_id=version,
+           detail=detail)
 
 
 def promote(
@@ -140,12 +142,13 @@ def promote(
     by: str,
     force_reason: str | None = None,
     policy: PromotionPolicy | None = None,
+    actor: Actor | None = None,
 ) -> ModelVersion:
     """Make ``version`` the active model; the previous one is retired.
 
     Raises ``PromotionRefused`` when it is worse than the active model (see
     ``shopguard.registry.policy``) unless ``force_reason`` is given; the reason is stored
-    with the version.
+    with the version. ``actor`` (default: ``by`` without an address) goes to the audit log.
     """
     row = get_version(session, version)
     if row.status == ModelStatus.ACTIVE:
@@ -160,14 +163,16 @@ def promote(
     row.status = ModelStatus.ACTIVE
     row.promoted_at, row.promoted_by = utcnow(), by
     row.forced_reason = force_reason.strip() if reasons and force_reason else None
-    _audit(session, "model.promote", by, version,
+    _audit(session, "model.promote", actor or Actor(None, by), version,
            {"previous": current.version if current else None, "refusals": reasons,
             "forced_reason": row.forced_reason})
     session.flush()
     return row
 
 
-def rollback(session: Session, *, by: str, kind: str = BEHAVIOR) -> ModelVersion:
+def rollback(
+    session: Session, *, by: str, kind: str = BEHAVIOR, actor: Actor | None = None
+) -> ModelVersion:
     """Re-activate the version that was active before the current one."""
     current = active_version(session, kind)
     if current is None:
@@ -185,7 +190,8 @@ def rollback(session: Session, *, by: str, kind: str = BEHAVIOR) -> ModelVersion
     current.promoted_at = current.promoted_by = None
     session.flush()
     previous.status = ModelStatus.ACTIVE
-    _audit(session, "model.rollback", by, previous.version, {"from": current.version})
+    _audit(session, "model.rollback", actor or Actor(None, by), previous.version,
+           {"from": current.version})
     session.flush()
     return previous
 

@@ -22,11 +22,13 @@ from shopguard.service.api import (
     deliveries,
     events,
     evidence,
+    feedback,
     health,
     live,
     metrics,
     models,
     privacy,
+    registry,
     reviews,
     stream,
     subjects,
@@ -45,7 +47,8 @@ from shopguard.service.static_ui import static_blueprint
 from shopguard.service.streaming import StreamSlots
 
 BLUEPRINTS = (auth_api, users, tokens, cameras, zones, live, events, evidence, reviews,
-              channels, deliveries, models, health, metrics, stream, audit, subjects, privacy)
+              channels, deliveries, registry, models, health, metrics, stream, audit, subjects,
+              privacy, feedback)
 
 
 def _security_headers(response: Response) -> Response:

@@ -1,11 +1,18 @@
-"""``/api/models``: the active pose and behaviour models, with their model cards."""
+"""``/api/models``: the active pose and behaviour models, with their model cards.
+
+The registry's versions are under ``/api/models/versions`` (``api/registry.py``).
+"""
 
 from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
 
 from flask import Blueprint
 from pydantic import BaseModel, Field
 
-from shopguard.service.auth import ctx
+from shopguard.registry.store import active_version
+from shopguard.service.auth import ctx, db
 from shopguard.service.context import ModelInfo
 from shopguard.service.errors import ApiError
 from shopguard.service.pagination import Page
@@ -40,16 +47,30 @@ class ModelOut(BaseModel):
                    license=info.license, source=info.source, card=card)
 
 
+def active_models() -> list[ModelInfo]:
+    """The service's models, the behaviour model as the registry's active version (the one
+    the cameras run, which a promotion changes while the service runs)."""
+    row = active_version(db())
+    if row is None:
+        return list(ctx().models)
+    models = list(ctx().models)
+    if not any(m.kind == "behavior" for m in models):
+        models.append(ModelInfo(name="behavior", kind="behavior", version="",
+                                source="model registry"))
+    return [replace(m, version=row.version, sha256=row.sha256, path=Path(row.file_key))
+            if m.kind == "behavior" else m for m in models]
+
+
 @api_route(bp, "", "GET", "List the active models", access="view", response=Page[ModelOut])
 def list_models() -> Page[ModelOut]:
-    models = list(ctx().models)
+    models = active_models()
     return Page[ModelOut](items=[ModelOut.of(m) for m in models], total=len(models), next=None)
 
 
 @api_route(bp, "/<name>", "GET", "Get a model and its card", access="view", response=ModelOut,
            errors=(404,))
 def get(name: str) -> ModelOut:
-    for info in ctx().models:
+    for info in active_models():
         if info.name == name:
             return ModelOut.of(info)
     raise ApiError(404, f"no active model {name!r}")
