@@ -58,20 +58,19 @@ def service(tmp_path: Path, http_recorder: HttpRecorder) -> Iterator[dict[str, A
     }
     path = tmp_path / "shopguard.yaml"
     path.write_text(yaml.safe_dump(config))
+    log_path = tmp_path / "service.log"
+    log = log_path.open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "shopguard.cli", "serve", "--config", str(path)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        stdout=log, stderr=subprocess.STDOUT, text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
-    assert process.stdout is not None
-    password = None
-    deadline = time.monotonic() + 120
-    while password is None and time.monotonic() < deadline:
-        line = process.stdout.readline()
-        if not line:
-            break
-        found = re.search(r"one-time password (\S+)", line)
-        password = found.group(1) if found else None
+
+    def printed_password() -> str | None:
+        found = re.search(r"one-time password (\S+)", log_path.read_text())
+        return found.group(1) if found else None
+
+    password = _wait(printed_password, 120, "the first admin password")
     assert password, "the service did not print the first admin password"
     base = f"http://127.0.0.1:{port}"
     http = requests.Session()
@@ -86,6 +85,7 @@ def service(tmp_path: Path, http_recorder: HttpRecorder) -> Iterator[dict[str, A
             process.wait(60)
         except subprocess.TimeoutExpired:
             process.kill()
+    log.close()
 
 
 def test_demo_camera_alert_reaches_api_and_webhook(
