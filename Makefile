@@ -28,7 +28,7 @@ web: $(STATIC)
 $(STATIC): web/node_modules/.package-lock.json $(WEB_SOURCES)
 	cd web && npm run build
 
-# Debian packages the tests need (chromium for the dashboard tests, mosquitto, ffmpeg).
+# Debian packages the tests need (chromium, mosquitto, a GStreamer RTSP server).
 system-deps:
 	scripts/install_system_deps.sh
 
@@ -36,7 +36,7 @@ lint: venv
 	$(VENV)/bin/ruff check src tests bench scripts
 	$(VENV)/bin/mypy
 
-test-python: venv web
+test-python: venv web system-deps
 	$(VENV)/bin/pytest -q
 
 test-web: venv web system-deps
