@@ -16,7 +16,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "demo",
     "synth",
     "train", "evaluate", "export",
-    "dataset",
+    "dataset", "models",
     "alerts", "db",
     "users", "privacy",
 )

@@ -145,3 +145,26 @@ def test_wall_clock_of_a_report(store):
     with sessions() as s:
         (row,) = s.query(MissedReport).all()
         assert row.since.tzinfo is not None and row.note == ""
+
+
+def test_background_clips_cover_every_track_of_the_log(store, tmp_path):
+    sessions, archive = store
+    log = TrackLog(tmp_path / "tracklog", "door", keep_hours=24)
+    # person 5 alone, then 5 and 6 together after a 20 s gap (a new clip for 5)
+    for t, tr in frames([5], T0, 10) + frames([5, 6], T0 + 30, 10):
+        log.append(t, tr)
+    log.close()
+    with sessions.begin() as s:
+        s.add(MissedReport(camera_id="door", since=at(T0 + 32), until=at(T0 + 35), track_id=6))
+    with sessions() as s:
+        result = collect(s, archive, tmp_path / "tracklog", background_hours=1, now=T0 + 100)
+        old = collect(s, archive, tmp_path / "tracklog", background_hours=1, now=T0 + 7200)
+    background = sorted((c for c in result.clips if c.meta["source"] == "tracklog"),
+                        key=lambda c: (c.meta["track_id"], c.timestamps[0]))
+    assert [(c.meta["track_id"], len(c)) for c in background] == [(5, 50), (5, 50), (6, 50)]
+    assert not background[0].labels.any() and not background[1].labels.any()
+    six = background[2]
+    inside = (six.timestamps >= T0 + 32) & (six.timestamps <= T0 + 35)
+    assert (six.labels == inside).all()  # the reported span of that person is theft
+    assert {c.meta["label"] for c in background} == {"background"}
+    assert [c.meta["source"] for c in old.clips] == ["review"]  # only the missed report

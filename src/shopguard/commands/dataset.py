@@ -35,6 +35,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     export.add_argument("--cameras", help="comma-separated camera ids (default: all)")
     export.add_argument("--margin-s", type=float, default=5.0,
                         help="seconds of track log either side of a missed-theft span")
+    export.add_argument("--background-hours", type=float, default=0.0,
+                        help="also export every track of the last hours of each camera's "
+                        "track log (ordinary shopping: negatives, and the normal hours that "
+                        "per-camera thresholds are chosen on)")
     merge = actions.add_parser("merge", help="merge datasets into train/val/test by camera "
                                "and day")
     merge.add_argument("--out", type=Path, required=True)
@@ -78,7 +82,8 @@ def _export(args: argparse.Namespace) -> int:
         sessions, archive = open_database(config, migrate=True), build_archive(config)
         with sessions() as session:
             result = collect(session, archive, config.data_dir / "tracklog",
-                             cameras=_cameras(args.cameras), margin_s=args.margin_s)
+                             cameras=_cameras(args.cameras), margin_s=args.margin_s,
+                             background_hours=args.background_hours)
     except (ConfigError, SetupError, SQLAlchemyError) as exc:
         print(f"shopguard dataset: error: {exc}", file=sys.stderr)
         return EXIT_ERROR

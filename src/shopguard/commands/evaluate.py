@@ -34,11 +34,25 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--threshold", type=float, default=None, help="alert threshold (default: the model's)"
     )
+    parser.add_argument(
+        "--compare-with", default=None, metavar="MODEL",
+        help="also evaluate this model (file, or with --config a registry version or "
+        "'active') on the same clips: both reports, both ROC curves in one PNG, and the "
+        "verdict the registry's promotion checks",
+    )
+    parser.add_argument(
+        "--config", type=Path, default=None,
+        help="service configuration: --model and --compare-with may name registry versions",
+    )
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Evaluate and write the report; exit code 2 on bad data or model."""
+    if args.compare_with is not None:
+        from shopguard.commands.models import compare
+
+        return compare(args)
     from shopguard.training import plots, sources
     from shopguard.training.evaluate import evaluate_replays, event_config, frame_arrays, replay_all
     from shopguard.training.report import write_json

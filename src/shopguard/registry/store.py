@@ -30,6 +30,7 @@ from shopguard.privacy.audit import Actor, record
 from shopguard.registry.files import ModelFiles, model_key
 from shopguard.registry.policy import PromotionPolicy, worse_reasons
 from shopguard.storage.models import ModelStatus, ModelVersion, utcnow
+from shopguard.training.report import json_safe
 
 BEHAVIOR = "behavior"
 VERSION_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
@@ -106,7 +107,7 @@ def register(
     row = ModelVersion(
         version=version, kind=BEHAVIOR, status=ModelStatus.CANDIDATE, file_key=info.key,
         sha256=info.sha256 or "", size=info.size, checkpoint_key=checkpoint_key,
-        metrics=dict(metrics or {}), training_data=data,
+        metrics=json_safe(dict(metrics or {})), training_data=json_safe(data),
         thresholds={"default": model.threshold, "cameras": {}},
         note=note, created_by=created_by,
     )
@@ -203,7 +204,7 @@ def set_thresholds(session: Session, version: str, thresholds: Mapping[str, Any]
     for camera, value in cameras.items():
         if not 0.0 < value <= 1.0:
             raise RegistryError(f"threshold of camera {camera!r} must be in (0, 1], got {value}")
-    row.thresholds = {**dict(thresholds), "cameras": cameras}
+    row.thresholds = json_safe({**dict(thresholds), "cameras": cameras})
     session.flush()
     return row
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import logging
 import tempfile
+import time
 import zipfile
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -179,6 +180,37 @@ def missed_clip(report: MissedReport, frames: Frames,
     return clip, "" if clip is not None else "too few frames"
 
 
+Span = tuple[int, float, float]  # track id, start, end (Unix seconds)
+
+
+def background_clips(frames: Frames, camera: str, zones: list[dict[str, Any]],
+                     positives: Iterable[Span] = (), max_gap_s: float = 5.0) -> list[PoseClip]:
+    """Every track of a stretch of track log as a clip (a track seen again after
+    ``max_gap_s`` starts a new clip), labelled 0 except inside ``positives`` (confirmed
+    events and missed-theft reports of that track). These are the hours of ordinary
+    shopping that false alerts per hour, and so per-camera thresholds, are measured on."""
+    ids = sorted({int(i) for _, tracks in frames for i in tracks.ids})
+    spans = list(positives)
+    clips = []
+    for track in ids:
+        kps, boxes, times = track_arrays(frames, track)
+        cuts = np.flatnonzero(np.diff(times) > max_gap_s) + 1
+        for lo, hi in zip(np.r_[0, cuts], np.r_[cuts, len(times)], strict=True):
+            if hi - lo < MIN_FRAMES:
+                continue
+            t = times[lo:hi]
+            labels = np.zeros(len(t), np.uint8)
+            for tid, start, end in spans:
+                if tid == track:
+                    labels[(t >= start) & (t <= end)] = 1
+            meta = {"clip_id": f"tracklog-{camera}-{t[0]:.1f}-{track}", "camera": camera,
+                    "zones": zones, "track_id": track, "label": "background",
+                    "source": "tracklog", "day": _day(float(t[0])),
+                    "t0": datetime.fromtimestamp(float(t[0]), UTC).isoformat(), "fps": _fps(t)}
+            clips.append(PoseClip(kps[lo:hi], boxes[lo:hi], t, labels, meta))
+    return clips
+
+
 def _zones(session: Session) -> dict[str, list[dict[str, Any]]]:
     out: dict[str, list[dict[str, Any]]] = {}
     for z in session.scalars(select(Zone).order_by(Zone.id)):
@@ -206,9 +238,14 @@ def collect(
     *,
     cameras: Iterable[str] | None = None,
     margin_s: float = DEFAULT_MARGIN_S,
+    background_hours: float = 0.0,
+    now: float | None = None,
 ) -> FeedbackExport:
-    """Every reviewed event and missed-theft report (of ``cameras``, default all) as clips."""
+    """Every reviewed event and missed-theft report (of ``cameras``, default all) as clips;
+    with ``background_hours``, also every track of each camera's track log over the last
+    hours before ``now`` (``background_clips``)."""
     result = FeedbackExport()
+    positives: dict[str, list[Span]] = {}
     zones = _zones(session)
     wanted = set(cameras) if cameras is not None else None
     events = session.scalars(
@@ -226,6 +263,10 @@ def collect(
             result.skipped["event without poses" if document is None else "too few frames"] += 1
         else:
             result.clips.append(clip)
+        if event.review_status == ReviewStatus.CONFIRMED:
+            end = event.ended_at or event.started_at
+            positives.setdefault(event.camera_id, []).append(
+                (event.track_id, event.started_at.timestamp(), end.timestamp()))
     for report in session.scalars(select(MissedReport).order_by(MissedReport.since)):
         if wanted is not None and report.camera_id not in wanted:
             continue
@@ -237,6 +278,17 @@ def collect(
             result.skipped[why] += 1
         else:
             result.clips.append(clip)
+            positives.setdefault(report.camera_id, []).append(
+                (int(clip.meta["track_id"]), since, until))
+    if background_hours > 0 and track_log_root is not None and track_log_root.is_dir():
+        end_t = time.time() if now is None else now
+        for folder in sorted(p for p in track_log_root.iterdir() if p.is_dir()):
+            if wanted is not None and folder.name not in wanted:
+                continue
+            frames = list(read_span(track_log_root, folder.name,
+                                    end_t - background_hours * 3600, end_t))
+            result.clips += background_clips(frames, folder.name, zones.get(folder.name, []),
+                                             positives.get(folder.name, []))
     return result
 
 

@@ -79,6 +79,9 @@ class ExportIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     cameras: list[str] | None = Field(default=None, description="default: every camera")
+    background_hours: float = Field(default=0.0, ge=0, le=168, description="also every "
+                                    "track of the cameras' track logs over the last hours "
+                                    "(ordinary shopping, labelled normal)")
 
 
 def _track_log_root() -> Path:
@@ -141,7 +144,8 @@ def export_dataset(body: ExportIn) -> Response:
     if allowed is not None and cameras is not None and not set(cameras) <= set(allowed):
         raise ApiError(422, "you may export only the cameras you can see",
                        fields={"cameras": "not allowed"})
-    result = collect(db(), ctx().evidence, _track_log_root(), cameras=cameras)
+    result = collect(db(), ctx().evidence, _track_log_root(), cameras=cameras,
+                     background_hours=body.background_hours)
     out: IO[bytes] = tempfile.NamedTemporaryFile(suffix=".zip")  # noqa: SIM115 (stream closes)
     try:
         write_zip(Path(out.name), result)
