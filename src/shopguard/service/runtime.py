@@ -70,6 +70,7 @@ class Service:
         self.supervisor = Supervisor(config, self)
         self.first_admin_password: str | None = None
         self._stopped = threading.Event()
+        self._disk_full_seen: dict[str, int] = {}
 
     # ----- lifecycle -------------------------------------------------------------------
     def start(self) -> None:
@@ -159,6 +160,11 @@ class Service:
 
     # ----- supervisor listener ---------------------------------------------------------
     def on_health(self, camera_id: str, health: dict[str, Any]) -> None:
+        full = int(health.get("evidence_disk_full") or 0)
+        if full > self._disk_full_seen.get(camera_id, 0):  # a clip hit a full disk
+            log.warning("%s: evidence disk full; running retention now", camera_id)
+            self.retention.wake()
+        self._disk_full_seen[camera_id] = full
         self.hub.set_health(camera_id, health)
 
     def on_frame(self, camera_id: str, jpeg: bytes) -> None:
