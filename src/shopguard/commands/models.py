@@ -91,7 +91,8 @@ class Registry:
         return model_files(self.config)
 
 
-def _open(path: Path) -> Registry:
+def open_registry(path: Path) -> Registry:
+    """The registry of the configuration file at ``path``."""
     from shopguard.config import load_config
 
     return Registry(load_config(path))
@@ -109,7 +110,7 @@ def run(args: argparse.Namespace) -> int:
     action = {"list": _list, "register": _register, "promote": _promote,
               "rollback": _rollback, "thresholds": _thresholds}[args.models_action]
     try:
-        return action(_open(args.config), args)
+        return action(open_registry(args.config), args)
     except PromotionRefused as exc:
         print(f"shopguard models: refused: {exc.args[0].split(': ', 1)[0]}:", file=sys.stderr)
         for reason in exc.reasons:
@@ -258,7 +259,7 @@ def compare(args: argparse.Namespace) -> int:
     from shopguard.training.report import json_safe, write_json
 
     try:
-        reg = _open(args.config) if args.config else None
+        reg = open_registry(args.config) if args.config else None
         if args.model is None:
             raise ValueError("--compare-with needs --model (the candidate)")
         named = [resolve(str(args.model), reg), resolve(args.compare_with, reg)]

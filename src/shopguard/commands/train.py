@@ -28,6 +28,20 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         ),
     )
     parser.add_argument("--data", type=Path, default=None, help="dataset (default: synthetic)")
+    parser.add_argument(
+        "--from", dest="from_dir", type=Path, default=None,
+        help="merged native dataset (train/ and val/ from 'shopguard dataset merge'); "
+        "same as --data DIR --format native",
+    )
+    parser.add_argument(
+        "--base", default=None,
+        help="fine-tune this model: a model.pt checkpoint, or with --config a registry "
+        "version or 'active' (its architecture, size and features are kept)",
+    )
+    parser.add_argument("--config", type=Path, default=None,
+                        help="service configuration (for --base VERSION)")
+    parser.add_argument("--lr", type=float, default=None,
+                        help="peak learning rate (default 2e-3, 5e-4 when fine-tuning)")
     parser.add_argument("--format", choices=("native", "poselift"), default="native")
     parser.add_argument("--train-clips", type=int, default=3000, help="synthetic training clips")
     parser.add_argument("--val-clips", type=int, default=600, help="synthetic validation clips")
@@ -45,6 +59,27 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.set_defaults(func=run)
 
 
+def _base_checkpoint(args: argparse.Namespace) -> Path:
+    """``--base`` as a checkpoint file (a registry version's ``model.pt`` with --config)."""
+    if Path(args.base).is_file() or args.config is None:
+        return Path(args.base)
+    from shopguard.commands.models import Registry, open_registry
+    from shopguard.registry.files import ModelFileError
+    from shopguard.registry.store import active_version, get_version
+
+    reg: Registry = open_registry(args.config)
+    with reg.session() as s:
+        row = active_version(s) if args.base == "active" else get_version(s, args.base)
+        if row is None or row.checkpoint_key is None:
+            name = row.version if row is not None else "the active model"
+            raise ValueError(f"{name} has no checkpoint to fine-tune (register it with "
+                             f"--checkpoint model.pt)")
+        try:
+            return Path(reg.files.path(row.checkpoint_key, None))
+        except ModelFileError as exc:
+            raise ValueError(str(exc)) from exc
+
+
 def run(args: argparse.Namespace) -> int:
     """Train and report; exit code 2 on unusable data or arguments."""
     from shopguard.training import sources
@@ -53,7 +88,18 @@ def run(args: argparse.Namespace) -> int:
     from shopguard.training.train import TrainConfig
 
     try:
+        if args.from_dir is not None:
+            args.data, args.format = args.from_dir, "native"
+        base = _base_checkpoint(args) if args.base else None
         features = FeatureConfig(window_s=args.window_s, rate_hz=args.rate_hz)
+        if base is not None:
+            from shopguard.training.models import load_checkpoint
+
+            info = load_checkpoint(base)[1]
+            features = FeatureConfig.model_validate(info["feature_config"])
+            args.arch, args.hidden = [info["arch"]], int(info["hidden"])
+            print(f"fine-tuning {base}: {info['arch']}, hidden {args.hidden}, "
+                  f"{features.window_s:g} s windows at {features.rate_hz:g} Hz")
         if args.data is None:
             train, val = sources.synthetic_splits(args.train_clips, args.val_clips)
             origin = f"synthetic ({args.train_clips} train / {args.val_clips} val clips)"
@@ -69,8 +115,10 @@ def run(args: argparse.Namespace) -> int:
                 hidden=args.hidden,
                 seed=args.seed,
                 threads=args.threads,
+                lr=args.lr or (5e-4 if base is not None else TrainConfig().lr),
             ),
             training_data=origin,
+            base=base,
         )
         command = shlex.join(["shopguard", *sys.argv[1:]])
         summary = run_pipeline(train, val, args.out, cfg, command=command)

@@ -31,7 +31,7 @@ from shopguard.training.evaluate import (
     replay_all,
 )
 from shopguard.training.export import export_onnx, set_metadata
-from shopguard.training.models import Arch, save_checkpoint
+from shopguard.training.models import Arch, load_checkpoint, save_checkpoint
 from shopguard.training.report import write_json
 from shopguard.training.train import (
     TrainConfig,
@@ -55,6 +55,8 @@ class PipelineConfig:
     dense_s: float | None = 0.1
     max_false_per_hour: float = 1.0
     training_data: str = "synthetic"
+    #: A ``model.pt`` to fine-tune (its architecture, size and features must match).
+    base: Path | None = None
 
 
 def _ms_per_window(path: Path, steps: int, batch: int, repeats: int = 50) -> float:
@@ -78,10 +80,23 @@ def _clip_stats(clips: Sequence[PoseClip], windows: WindowSet) -> dict[str, Any]
     }
 
 
+def base_model(cfg: PipelineConfig, arch: Arch) -> Any:
+    """The checkpoint to fine-tune; ``ValueError`` unless it matches what is trained."""
+    assert cfg.base is not None
+    model, info = load_checkpoint(cfg.base)
+    wanted = {"arch": arch, "hidden": cfg.train.hidden, "feature_config": cfg.features.model_dump()}
+    for key, value in wanted.items():
+        if info.get(key) != value:
+            raise ValueError(f"{cfg.base}: base model has {key} {info.get(key)!r}, "
+                             f"training asks for {value!r}")
+    return model.train()
+
+
 def _train_one(
     arch: Arch, data: WindowSet, val: WindowSet, cfg: PipelineConfig, out: Path, progress: bool
 ) -> tuple[TrainResult, dict[str, Any], dict[str, Any]]:
-    result = train_model(data, val, replace(cfg.train, arch=arch), progress=progress)
+    initial = base_model(cfg, arch) if cfg.base is not None else None
+    result = train_model(data, val, replace(cfg.train, arch=arch), progress, initial)
     meta = {META_TRAINING_DATA: cfg.training_data}
     info: dict[str, Any] = {
         "arch": arch,
@@ -149,6 +164,7 @@ def run(
     save_checkpoint(out / "model.pt", result.model, info)
     summary = {
         "command": command,
+        "base": str(cfg.base) if cfg.base is not None else None,
         "best_arch": best,
         "threshold": threshold,
         "feature_config": cfg.features.model_dump(),

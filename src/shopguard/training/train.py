@@ -148,15 +148,23 @@ def _weighted_loss(pos_weight: float) -> nn.BCEWithLogitsLoss:
 
 
 def train_model(
-    train: WindowSet, val: WindowSet, cfg: TrainConfig, progress: bool = True
+    train: WindowSet,
+    val: WindowSet,
+    cfg: TrainConfig,
+    progress: bool = True,
+    initial: nn.Module | None = None,
 ) -> TrainResult:
-    """Train with early stopping on validation PR-AUC; returns the best epoch's model."""
+    """Train with early stopping on validation PR-AUC; returns the best epoch's model.
+
+    ``initial`` (a model of ``cfg.arch`` and ``cfg.hidden``) is fine-tuned instead of
+    training a fresh one.
+    """
     if len(train) == 0 or len(val) == 0:
         raise ValueError(f"need training and validation windows, got {len(train)} and {len(val)}")
     torch.manual_seed(cfg.seed)
     torch.set_num_threads(cfg.threads)
     rng = np.random.default_rng(cfg.seed)
-    model = build_model(cfg.arch, NUM_FEATURES, cfg.hidden)
+    model = initial if initial is not None else build_model(cfg.arch, NUM_FEATURES, cfg.hidden)
     optimiser = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     steps = cfg.epochs * -(-len(train) // cfg.batch_size)
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, cfg.lr, total_steps=steps)
