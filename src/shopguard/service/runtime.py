@@ -34,6 +34,7 @@ from shopguard.service.supervisor import Supervisor
 from shopguard.service.wiring import build_archive, open_database
 from shopguard.service.worker import model_files
 from shopguard.storage.evidence.archive import EvidenceUploader
+from shopguard.storage.evidence.base import EvidenceError
 from shopguard.storage.retention import RetentionPolicy, RetentionWorker
 
 log = logging.getLogger(__name__)
@@ -173,6 +174,8 @@ class Service:
     def on_event(self, camera_id: str, kind: str, data: dict[str, Any]) -> None:
         if kind == "event.opened":
             self.sender.wake()  # the worker committed the alert rows with the event
+        elif kind == "event.evidence" and self.uploader is not None:
+            self.uploader.wake()  # upload now rather than at the next idle round
         self.hub.publish(kind, data)
 
     def on_camera_offline(self, camera_id: str, reason: str) -> None:
@@ -188,8 +191,9 @@ class Service:
         try:
             with self.sessions.begin() as session:
                 version = registry_store.seed(session, model_files(self.config), path)
-        except (ModelLoadError, OSError) as exc:
-            log.error("behaviour model %s not registered: %s", path, exc)
+        except (ModelLoadError, OSError, EvidenceError) as exc:  # e.g. object store down
+            log.error("behaviour model %s not registered (tried again at the next start): %s",
+                      path, exc)
             return
         if version:
             log.info("behaviour model %s registered and active as %s", path, version)
