@@ -197,3 +197,16 @@ def test_config_errors_name_the_field(fields: dict[str, object], loc: str) -> No
     with pytest.raises(ValidationError) as err:
         EventConfig.model_validate(fields)
     assert [e["loc"] for e in err.value.errors()] == [(loc,)]
+
+
+def test_events_keep_the_tracks_score_over_time() -> None:
+    manager = EventManager("cam", EventConfig(open_k=2, open_m=3, quiet_s=1.0))
+    scores = [0.1, 0.7, 0.8, 0.9, 0.5, 0.1]
+    updates = []
+    for i, s in enumerate(scores):
+        updates += manager.update([Assessment(1, i * 0.25, s, s)], t=i * 0.25)
+    updates += manager.update([], t=5.0)
+    opened = next(u.event for u in updates if u.kind == "opened")
+    closed = next(u.event for u in updates if u.kind == "closed")
+    assert opened.scores == ((0.0, 0.1), (0.25, 0.7), (0.5, 0.8))
+    assert closed.scores == tuple((i * 0.25, s) for i, s in enumerate(scores))

@@ -69,13 +69,16 @@ def test_updates_raise_the_peak_and_close(
 ) -> None:
     s, notes = sink
     s.on_updates([EventUpdate("opened", _event())])
-    s.on_updates([EventUpdate("updated", _event(peak_score=0.97, peak_t=T0 + 3))])
+    s.on_updates([EventUpdate("updated", _event(peak_score=0.97, peak_t=T0 + 3,
+                                                scores=((T0, 0.8), (T0 + 3, 0.97))))])
     s.on_updates([EventUpdate("closed", _event(peak_score=0.97, t_end=T0 + 9,
-                                               close_reason="quiet"))])
+                                               close_reason="quiet",
+                                               scores=((T0, 0.8), (T0 + 3, 0.97), (T0 + 6, 0.2))))])
     with db_sessions() as session:
         event = session.scalars(select(Event)).one()
         assert event.peak_score == pytest.approx(0.97)
         assert event.status == EventStatus.CLOSED
+        assert event.score_timeline == [[T0, 0.8], [T0 + 3, 0.97], [T0 + 6, 0.2]]
         assert event.ended_at is not None and event.ended_at.timestamp() == pytest.approx(T0 + 9)
         # One alert per event and channel: later updates enqueue nothing new.
         assert session.scalars(select(AlertDelivery)).all().__len__() == 1
@@ -100,3 +103,4 @@ def test_evidence_is_archived_and_a_new_snapshot_replaces_the_old(
         assert set(rows) == {"snapshot", "clip"}
         assert rows["snapshot"].size == len(b"second!") and rows["clip"].size == 100
         assert s.archive.local.read(rows["snapshot"].key) == b"second!"
+        assert session.scalars(select(Event)).one().clip_t0 == pytest.approx(T0 - 5)

@@ -28,6 +28,8 @@ UpdateKind = Literal["opened", "updated", "closed"]
 CloseReason = Literal["quiet", "lost", "max_duration", "shutdown"]
 Box = tuple[float, float, float, float]
 
+#: Score points an event keeps (at the scorer's 0.25 s stride: the last 5 minutes).
+MAX_SCORE_POINTS = 1200
 #: The model-version key under which the behaviour model of an assessment is recorded.
 BEHAVIOR_MODEL_KEY = "behavior"
 
@@ -47,6 +49,8 @@ class ActiveEvent:
         reasons: merged cues, one per code with the union of their spans, strongest first.
         model_versions: model name → version(s) that produced the scores.
         close_reason: why it closed; ``None`` while open.
+        scores: the track's (time, score) assessments from the opening window on (the most
+            recent ``MAX_SCORE_POINTS``), for the dashboard's score-over-time chart.
     """
 
     id: str
@@ -61,6 +65,7 @@ class ActiveEvent:
     reasons: tuple[Reason, ...]
     model_versions: Mapping[str, str]
     close_reason: CloseReason | None = None
+    scores: tuple[tuple[float, float], ...] = ()
 
     @property
     def closed(self) -> bool:
@@ -172,6 +177,7 @@ class EventManager:
             peak_box=peak.box,
             reasons=merge_reasons((), (r for w in hits for r in w.reasons))[0],
             model_versions=versions,
+            scores=tuple((w.t, w.score) for w in tr.window),
         )
         self._camera_ready_at = t + cfg.camera_cooldown_s
         return tr.event
@@ -190,6 +196,7 @@ class EventManager:
             peak_box=(a.box or ev.peak_box) if new_peak else ev.peak_box,
             reasons=reasons,
             model_versions=_add_version(ev.model_versions, a.model_version),
+            scores=(*ev.scores[-(MAX_SCORE_POINTS - 1):], (a.t, a.score)),
         )
         return new_peak or new_code
 

@@ -139,6 +139,7 @@ class DatabaseEventSink:
         row.peak_score = max(row.peak_score, ev.peak_score)
         row.peak_t = ev.peak_t
         row.reasons = reasons_to_json(ev.reasons)
+        row.score_timeline = [[round(t, 3), round(s, 4)] for t, s in ev.scores]
         if ev.closed:
             row.status = EventStatus.CLOSED
             row.ended_at = wall_time(ev.t_end)
@@ -155,6 +156,8 @@ class DatabaseEventSink:
             for old in existing:  # a newer snapshot of a higher peak replaces the old one
                 self.archive.delete(session, old)
             self.archive.add(session, row, kind, item.path)
+            if kind == EvidenceKind.CLIP:
+                row.clip_t0 = item.t_start
         item.path.unlink(missing_ok=True)
         self.notify("evidence", event_kind="event.evidence",
                     data={"id": item.event_id, "camera_id": row_camera, "kind": item.kind})

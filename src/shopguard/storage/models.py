@@ -190,7 +190,9 @@ class Event(Base):
     """One suspicious episode of one track; what the dashboard lists and alerts carry.
 
     ``peak_t`` is on the stream clock (``Frame.t``); the ``*_at`` columns are wall-clock UTC.
-    ``reasons`` is a list of ``{code, text, t_start, t_end, weight}`` dicts.
+    ``reasons`` is a list of ``{code, text, t_start, t_end, weight}`` dicts;
+    ``score_timeline`` a list of ``[t, score]`` pairs (stream clock) and ``clip_t0`` the
+    stream time of the clip's first frame.
     """
 
     __tablename__ = "events"
@@ -214,6 +216,8 @@ class Event(Base):
     peak_t: Mapped[float] = mapped_column(Float, default=0.0)
     reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
     model_version: Mapped[str] = mapped_column(String(100), default="")
+    score_timeline: Mapped[list[list[float]]] = mapped_column(JSONType, default=list)
+    clip_t0: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

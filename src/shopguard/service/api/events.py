@@ -88,9 +88,16 @@ class EvidenceOut(BaseModel):
     url: str = Field(description="API path serving the bytes (supports Range)")
 
 
+class ScorePoint(BaseModel):
+    t: float = Field(description="stream clock, seconds (like peak_t)")
+    score: float
+
+
 class EventDetail(EventOut):
     reviews: list[ReviewOut]
     evidence: list[EvidenceOut]
+    scores: list[ScorePoint] = Field(description="the track's score over time")
+    clip_t0: float | None = Field(description="stream time of the clip's first frame")
 
 
 class EventQuery(PageQuery):
@@ -133,7 +140,9 @@ def event_detail(event: Event) -> EventDetail:
         for e in event.evidence
     ]
     reviews = [ReviewOut.of(r) for r in event.reviews]
-    return EventDetail(**EventOut.fields_of(event, name), reviews=reviews, evidence=evidence)
+    scores = [ScorePoint(t=t, score=s) for t, s in event.score_timeline or []]
+    return EventDetail(**EventOut.fields_of(event, name), reviews=reviews, evidence=evidence,
+                       scores=scores, clip_t0=event.clip_t0)
 
 
 def _filters(query: EventQuery) -> EventFilter:
