@@ -181,6 +181,7 @@ def health_report(
         "last_error": status.last_error,
         "evidence_queue": pipeline.recorder.pending,
         "evidence_disk_full": pipeline.recorder.stats.disk_full,
+        "inference_p95_ms": round(timings.get("inference", {}).get("p95_ms", 0.0), 1),
         "evidence_failed": pipeline.recorder.stats.failed,
         "overloaded": overloaded,
         "warnings": warnings,
@@ -232,6 +233,12 @@ def worker_main(spec: WorkerSpec, messages: Any) -> None:
     watcher.start()
     source = open_camera_source(spec.camera)
     reader = LatestFrameReader(source)
+    # Exiting must never wait for the queue's pipe to drain: when the service is gone (or
+    # stopped reading) the pipe stays full and the worker would hang at exit for ever.
+    cancel = getattr(messages, "cancel_join_thread", None)
+    if cancel is not None:
+        cancel()
+
 
     def watch() -> None:
         while not stop.wait(HEALTH_INTERVAL_S):
