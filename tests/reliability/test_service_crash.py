@@ -78,9 +78,12 @@ def test_service_killed_with_pending_deliveries_and_an_open_event(
                 rows = [s.get_one(Event, i) for i in open_ids]
                 return all(r.status == EventStatus.CLOSED and r.ended_at for r in rows)
         wait_until(closed, 60, "the interrupted events to be closed")
+        workers = service.workers()
     finally:
         exit_code = service.stop()
     assert exit_code == 0, service.log()[-3000:]
+    _gone, alive = psutil.wait_procs(workers, timeout=15)
+    assert not alive, "camera workers outlived the stopped service"
 
     with sessions() as s:
         keys = set(s.scalars(select(AlertDelivery.idempotency_key)))
