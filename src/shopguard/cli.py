@@ -16,7 +16,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "demo",
     "synth",
     "train", "evaluate", "export",
-    "dataset", "models",
+    "dataset", "models", "deploy",
     "alerts", "db",
     "users", "privacy",
 )

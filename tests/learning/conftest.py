@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from shopguard.alerts.testing import http_recorder
 from shopguard.storage.testing import (
     db_engine,
     db_sessions,
@@ -13,6 +14,7 @@ from shopguard.storage.testing import (
 __all__ = [
     "db_engine",
     "db_sessions",
+    "http_recorder",
     "postgres_admin_url",
     "postgres_migrated_engine",
     "sqlite_sessions",

@@ -79,19 +79,21 @@ ROUTES: list[tuple[str, str, str]] = [
     ("PUT", "/api/models/versions/{version}/thresholds", "admin"),
     ("POST", "/api/models/rollback", "admin"),
     ("GET", "/api/models/thresholds", "view"),
+    ("POST", "/ml/v4/deployments/{deployment_id}/predictions", "view"),
 ]
 
 #: Values that make requests harmless: unknown ids (404) or empty bodies (422), so one
 #: role's calls do not change what the next role sees.
 IDS = {"username": "nobody", "token_id": "999", "camera_id": "door-1", "zone_id": "999",
-       "event_id": "", "name": "nope", "delivery_id": "999", "version": "nope"}
+       "event_id": "", "name": "nope", "delivery_id": "999", "version": "nope",
+       "deployment_id": "nope"}
 
 
 def test_table_covers_every_route(app: Flask) -> None:
     served = {
         (method, openapi_path(rule.rule))
         for rule in app.url_map.iter_rules()
-        if rule.rule.startswith(("/api", "/metrics"))
+        if rule.rule.startswith(("/api", "/metrics", "/ml/"))
         for method in (rule.methods or set()) - {"HEAD", "OPTIONS"}
     }
     assert {(m, p) for m, p, _ in ROUTES} == served

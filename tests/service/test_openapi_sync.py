@@ -15,11 +15,11 @@ IGNORED = {"HEAD", "OPTIONS"}
 
 
 def _routes(app: Flask) -> set[tuple[str, str]]:
-    """Every (path, method) the app serves under /api and /metrics."""
+    """Every (path, method) the app serves under /api, /metrics and /ml (WML scoring)."""
     return {
         (openapi_path(rule.rule), method.lower())
         for rule in app.url_map.iter_rules()
-        if rule.rule.startswith(("/api/", "/metrics"))
+        if rule.rule.startswith(("/api/", "/metrics", "/ml/"))
         for method in (rule.methods or set()) - IGNORED
     }
 

@@ -13,6 +13,7 @@ import contextlib
 import json
 import shutil
 import socket
+import ssl
 import subprocess
 import tempfile
 import threading
@@ -66,12 +67,15 @@ class Reply:
 class HttpRecorder:
     """An HTTP server that records every request and answers from a script of replies.
 
+    With an ``ssl_context`` it serves HTTPS (``url`` starts with ``https://``).
+
     ``script(reply, times)`` queues replies; when the queue is empty ``default`` answers.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, ssl_context: ssl.SSLContext | None = None) -> None:
         self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.ssl_context = ssl_context
+        self.url = f"{'https' if ssl_context else 'http'}://127.0.0.1:{self.port}"
         self.requests: list[Recorded] = []
         self.default = Reply()
         self._script: deque[Reply] = deque()
@@ -121,6 +125,9 @@ class HttpRecorder:
         ThreadingHTTPServer.allow_reuse_address = True
         self._server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
         self._server.daemon_threads = True
+        if self.ssl_context is not None:  # HTTPS (clients that insist on https://)
+            self._server.socket = self.ssl_context.wrap_socket(self._server.socket,
+                                                               server_side=True)
         server = self._server
         threading.Thread(target=lambda: server.serve_forever(0.02), daemon=True).start()
 

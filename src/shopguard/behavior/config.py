@@ -98,6 +98,24 @@ class CueWeights(_Strict):
     looking_around: float = Field(default=0.15, ge=0, le=1)
 
 
+class RemoteScorerConfig(_Strict):
+    """Score windows on a remote endpoint with the WML v4 ``predictions`` contract (an IBM
+    Watson Machine Learning online deployment, or another ShopGuard service's
+    ``/ml/v4/deployments/<id>/predictions``); the local model answers whenever it fails."""
+
+    url: str = Field(min_length=8, description="scoring URL (…/predictions?version=…)")
+    api_key_env: str = Field(default="SHOPGUARD_SCORER_API_KEY",
+                             description="environment variable with the API key")
+    iam_url: str = Field(default="https://iam.cloud.ibm.com/identity/token",
+                         description="IAM token endpoint; empty: send the key itself as the "
+                         "bearer token (a ShopGuard API token)")
+    timeout_s: float = Field(default=0.5, gt=0, description="per request")
+    retry_after_s: float = Field(default=30.0, ge=0, description="after a failure, score "
+                                 "locally this long before trying the remote again")
+    max_batch: int = Field(default=64, ge=1, description="windows per request")
+    ca_file: str | None = Field(default=None, description="CA certificate to trust")
+
+
 class ScorerConfig(_Strict):
     """Scheduling and fusion settings of ``shopguard.behavior.scorer.Scorer``.
 
@@ -115,3 +133,5 @@ class ScorerConfig(_Strict):
     )
     weights: CueWeights = CueWeights()
     cues: CueConfig = CueConfig()
+    remote: RemoteScorerConfig | None = Field(default=None, description="score on a remote "
+                                              "endpoint, locally when it fails")

@@ -16,6 +16,7 @@ import json
 import logging
 import os
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -39,6 +40,16 @@ META_TRAINING_DATA = "training_data"
 
 DEFAULT_MODEL_NAME = "behavior-lstm.onnx"
 MODEL_ENV = "SHOPGUARD_BEHAVIOR_MODEL"
+
+
+class WindowModel(Protocol):
+    """What the scorer needs of a behaviour model (``SequenceModel``, ``RemoteModel``)."""
+
+    feature_config: FeatureConfig
+    version: str
+    threshold: float | None
+
+    def predict(self, windows: npt.ArrayLike) -> npt.NDArray[np.float32]: ...
 
 
 class ModelLoadError(ValueError):

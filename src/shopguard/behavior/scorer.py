@@ -28,7 +28,7 @@ import numpy.typing as npt
 from shopguard.behavior.config import CueWeights, FeatureConfig, ScorerConfig, ZoneConfig
 from shopguard.behavior.cues import CueTracker
 from shopguard.behavior.features import extract_windows
-from shopguard.behavior.model import SequenceModel
+from shopguard.behavior.model import WindowModel
 from shopguard.behavior.zones import ZoneSet
 from shopguard.core import Assessment, Reason, Tracks
 
@@ -71,7 +71,7 @@ class Scorer:
 
     def __init__(
         self,
-        model: SequenceModel | None,
+        model: WindowModel | None,
         zones: Sequence[ZoneConfig] | ZoneSet = (),
         config: ScorerConfig | None = None,
         features: FeatureConfig | None = None,
@@ -90,7 +90,7 @@ class Scorer:
         self._history_s = self.features.window_s + self.features.max_gap_s + 0.5
         self._maxlen = int(np.ceil(self._history_s * self.config.max_fps)) + 1
 
-    def use_model(self, model: SequenceModel) -> None:
+    def use_model(self, model: WindowModel) -> None:
         """Score with ``model`` from the next window on (call between frames, never during
         ``update``). Track histories and cue state are kept; they are resized when the new
         model's windows are longer or shorter."""

@@ -24,7 +24,7 @@ from pathlib import Path
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from shopguard.behavior.model import ModelLoadError, SequenceModel
+from shopguard.behavior.model import ModelLoadError, SequenceModel, WindowModel
 from shopguard.events.config import EventConfig
 from shopguard.registry.files import ModelFileError, ModelFiles
 from shopguard.registry.store import active_version, camera_threshold
@@ -39,7 +39,7 @@ class ActiveModel:
     the configured one)."""
 
     version: str
-    model: SequenceModel
+    model: WindowModel
     threshold: float | None
 
     @property

@@ -30,6 +30,7 @@ from shopguard.service.api import (
     privacy,
     registry,
     reviews,
+    scoring,
     stream,
     subjects,
     tokens,
@@ -48,7 +49,7 @@ from shopguard.service.streaming import StreamSlots
 
 BLUEPRINTS = (auth_api, users, tokens, cameras, zones, live, events, evidence, reviews,
               channels, deliveries, registry, models, health, metrics, stream, audit, subjects,
-              privacy, feedback)
+              privacy, feedback, scoring)
 
 
 def _security_headers(response: Response) -> Response:

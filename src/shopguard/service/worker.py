@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import logging
 import multiprocessing as mp
+import os
 import signal
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from shopguard.behavior.model import default_model_path
+from shopguard.behavior.model import SequenceModel, default_model_path
+from shopguard.behavior.remote import RemoteModel
 from shopguard.behavior.scorer import Scorer
 from shopguard.config import CameraConfig, ServiceConfig
 from shopguard.events.evidence import EvidenceRecorder
@@ -71,10 +73,19 @@ def model_files(config: ServiceConfig) -> ModelFiles:
 
 
 def load_model(spec: WorkerSpec, sessions: Any) -> ActiveModel:
-    """The registry's active behaviour model for this camera (or the configured file)."""
+    """The registry's active behaviour model for this camera (or the configured file),
+    scoring through ``scorer.remote`` when one is configured."""
     config = spec.config
-    return load_active(sessions, model_files(config), spec.camera.id,
-                       config.models.behavior or default_model_path())
+    active = load_active(sessions, model_files(config), spec.camera.id,
+                         config.models.behavior or default_model_path())
+    remote = config.scorer.remote
+    if remote is None or not isinstance(active.model, SequenceModel):
+        return active
+    key = os.environ.get(remote.api_key_env, "")
+    if not key:
+        log.error("scorer.remote: $%s is not set; scoring locally", remote.api_key_env)
+        return active
+    return replace(active, model=RemoteModel(active.model, remote, key))
 
 
 def build_pipeline(
