@@ -90,7 +90,7 @@ def test_every_operation_survives_generated_requests(
 
         try:
             check()
-        except (Exception, BaseExceptionGroup) as exc:  # collect every operation's failure, then report all
+        except (Exception, BaseExceptionGroup) as exc:  # collect all, then report
             failures.append(f"{operation.method.upper()} {operation.path}: "
                             f"{str(exc).splitlines()[0:8]}")
     assert operations > 30
