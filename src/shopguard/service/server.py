@@ -29,6 +29,7 @@ def make_server(app: Flask, host: str, port: int, threads: int, **options: Any) 
         port=port,
         threads=threads,
         channel_request_lookahead=REQUEST_LOOKAHEAD,
+        connection_limit=max(100, 4 * threads),  # live clients each hold an SSE connection
         ident="ShopGuard",
         **options,
     )
