@@ -1,4 +1,4 @@
-"""The background plate learns the empty scene only from frames nobody is seen around."""
+"""The background plate learns the empty scene from what is seen away from people."""
 
 from __future__ import annotations
 
@@ -49,14 +49,33 @@ def test_median_removes_a_passing_object() -> None:
     assert (plate.canvas(W, H) == 100).all()
 
 
-def test_frames_near_a_person_never_become_samples() -> None:
+def _with_person(value: int = 30) -> np.ndarray:
+    image = _scene()
+    image[10:40, 10:30] = value  # the person of ``_someone()``
+    return image
+
+
+def test_where_people_are_tracked_never_enters_the_plate() -> None:
     plate = BackgroundPlate(FAST)
-    person_scene = _scene(30)
     for t in np.arange(0.0, 20.0, 0.25):
-        # a person is tracked every 0.75 s: no frame is 1 s away from a sighting
+        # tracked only every third frame (missed detections): still left out
         tracks = _someone() if round(t * 4) % 3 == 0 else Tracks.empty()
-        plate.observe(person_scene, tracks, float(t))
-    assert plate.sample_count == 0 and not plate.ready
+        plate.observe(_with_person(), tracks, float(t))
+    assert plate.ready
+    canvas = plate.canvas(W, H)
+    assert (canvas[:, 35:] == 100).all()  # the rest of the scene is learnt
+    assert (canvas[10:40, 10:30] == GREY).all()  # never seen without the person: grey
+
+
+def test_a_person_tracked_just_after_a_sample_is_left_out_of_it() -> None:
+    plate = BackgroundPlate(PlateSettings(samples=1, min_samples=1, min_seen=1,
+                                          confirm_s=1.0, learn_interval_s=5.0))
+    plate.observe(_with_person(), Tracks.empty(), 0.0)  # entering, not tracked yet
+    plate.observe(_with_person(), _someone(), 0.5)  # tracked now
+    plate.observe(_scene(), Tracks.empty(), 1.0)  # the 0.0 s sample is kept now
+    assert plate.ready
+    assert (plate.canvas(W, H)[10:40, 10:30] == GREY).all()
+    assert (plate.canvas(W, H)[:, 35:] == 100).all()
 
 
 def test_refresh_follows_a_slow_change_and_size_change_restarts() -> None:
@@ -72,8 +91,8 @@ def test_refresh_follows_a_slow_change_and_size_change_restarts() -> None:
 
 
 def test_wide_frames_are_kept_small_and_scaled_back() -> None:
-    plate = BackgroundPlate(PlateSettings(samples=1, min_samples=1, confirm_s=0.0,
-                                          learn_interval_s=0.0, max_width=32))
+    plate = BackgroundPlate(PlateSettings(samples=1, min_samples=1, min_seen=1,
+                                          confirm_s=0.0, learn_interval_s=0.0, max_width=32))
     plate.observe(_scene(77), Tracks.empty(), 0.0)
     plate.observe(_scene(77), Tracks.empty(), 0.1)
     image = plate.image(W, H)
@@ -83,3 +102,5 @@ def test_wide_frames_are_kept_small_and_scaled_back() -> None:
 def test_settings_are_checked() -> None:
     with pytest.raises(ValueError):
         PlateSettings(samples=2, min_samples=3)
+    with pytest.raises(ValueError):
+        PlateSettings(samples=2, min_samples=2, min_seen=3)
