@@ -27,6 +27,7 @@ def config(tmp_path: Path) -> Path:
         "data_dir": str(tmp_path / "var"),
         "privacy": {"controller": "Corner Shop Ltd", "contact": "privacy@corner.example"},
         "storage": {"retention_days": 14},
+        "feedback": {"track_log_hours": 6},
         "cameras": [{"id": "door-1", "name": "Front door", "url": "rtsp://cam/1",
                      "privacy": "blurred"}],
     }))
@@ -79,6 +80,7 @@ def test_signage_from_the_config_file(config: Path, capsys: pytest.CaptureFixtur
     assert "**Controller:** Corner Shop Ltd" in text
     assert "| Front door | video clips of detected incidents; people are pixelated" in text
     assert "deleted after 14 days" in text
+    assert "no images) of people in view are kept for 6 hours" in text
     assert not (config.parent / "var" / "shopguard.db").exists()  # nothing was created
 
 

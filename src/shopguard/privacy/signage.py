@@ -35,12 +35,6 @@ def _days(days: float) -> str:
     return f"{days:g} day" + ("" if days == 1 else "s")
 
 
-def _track_log_hours(config: ServiceConfig) -> float:
-    """Hours of the rolling pose log (``feedback.track_log_hours``; 0 when off or absent)."""
-    feedback = getattr(config, "feedback", None)
-    return float(getattr(feedback, "track_log_hours", 0.0) or 0.0)
-
-
 def signage_markdown(config: ServiceConfig, cameras: Sequence[CameraConfig]) -> str:
     """The entrance notice for ``config`` and its ``cameras`` (enabled ones are listed)."""
     p = config.privacy
@@ -80,7 +74,7 @@ def signage_markdown(config: ServiceConfig, cameras: Sequence[CameraConfig]) -> 
         "few seconds in memory. For an incident it keeps "
         f"{events.pre_roll_s:g} s before it to {events.post_roll_s:g} s after it.",
     ]
-    hours = _track_log_hours(config)
+    hours = config.feedback.track_log_hours
     if hours:
         lines.append(f"Body poses (stick figures: joint positions, no images) of people in "
                      f"view are kept for {hours:g} hours to improve detection, then deleted.")
