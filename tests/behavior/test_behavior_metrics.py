@@ -90,6 +90,7 @@ def test_event_recall_latency_and_false_alerts_per_hour():
     report = event_metrics([caught, missed, false], cfg, window_s=3.0)
     assert report["n_events"] == 2 and report["n_caught"] == 1
     assert report["event_recall"] == 0.5
+    assert report["event_recall_late"] == 1.0  # the late alert came within the window
     assert report["latency_mean_s"] == pytest.approx(0.5)
     # the late alert falls inside the window after the theft: neither caught nor false
     assert report["false_alerts"] == 2

@@ -95,20 +95,25 @@ def alert_times(assessments: Sequence[Assessment], config: EventConfig) -> list[
 
 
 def event_metrics(replays: Sequence[Replay], config: EventConfig, window_s: float) -> dict:
-    """Event recall, latency and false alerts per hour of normal video."""
+    """Event recall, latency and false alerts per hour of normal video.
+
+    ``event_recall`` counts alerts during the segment; ``event_recall_late`` also those
+    up to ``window_s`` after it (the window still shows the theft; the alert is late).
+    """
     latencies: list[float] = []
-    n_events = false_alerts = 0
+    n_events = false_alerts = late = 0
     normal_s = 0.0
     for r in replays:
         segs = segments(r.timestamps, r.labels)
         alerts = alert_times(r.assessments, config)
         n_events += len(segs)
-        for start, end in segs:
+        t0, t1 = (float(r.timestamps[0]), float(r.timestamps[-1])) if len(r.timestamps) else (0, 0)
+        covered = [(s, min(e + window_s, t1)) for s, e in segs]
+        for (start, end), (_, late_end) in zip(segs, covered, strict=True):
             hits = [a for a in alerts if start <= a <= end]
             if hits:
                 latencies.append(hits[0] - start)
-        t0, t1 = (float(r.timestamps[0]), float(r.timestamps[-1])) if len(r.timestamps) else (0, 0)
-        covered = [(s, min(e + window_s, t1)) for s, e in segs]
+            late += any(start <= a <= late_end for a in alerts)
         normal_s += (t1 - t0) - sum(e - s for s, e in covered)
         false_alerts += sum(not any(s <= a <= e for s, e in covered) for a in alerts)
     hours = normal_s / 3600.0
@@ -117,6 +122,7 @@ def event_metrics(replays: Sequence[Replay], config: EventConfig, window_s: floa
         "n_events": n_events,
         "n_caught": len(latencies),
         "event_recall": len(latencies) / n_events if n_events else math.nan,
+        "event_recall_late": late / n_events if n_events else math.nan,
         "latency_mean_s": float(lat.mean()) if len(lat) else math.nan,
         "latency_median_s": float(np.median(lat)) if len(lat) else math.nan,
         "latency_p90_s": float(np.percentile(lat, 90)) if len(lat) else math.nan,
