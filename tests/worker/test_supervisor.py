@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from shopguard.behavior.model import default_model_path
 from shopguard.config import ServiceConfig, parse_config
 from shopguard.service.supervisor import Supervisor
 from shopguard.service.wiring import open_database
@@ -75,7 +76,7 @@ def _config(tmp_path: Path, cameras: list[dict[str, Any]]) -> ServiceConfig:
             "worker": {"heartbeat_timeout_s": 10, "restart_backoff_s": 0.2,
                        "offline_alert_after_s": 1.0, "inference_threads": 1},
             "cameras": cameras,
-            "models": {"behavior": "/tmp/behavior-test.onnx"},
+            "models": {"behavior": str(default_model_path())},
         }
     )
     open_database(config, migrate=True)

@@ -181,6 +181,7 @@ def health_report(
         "fps_analysed": round(counters.analysed_fps(now), 2),
         "fps_target": pipeline.analysis_fps,
         "inference_ms": round(timings.get("inference", {}).get("median_ms", 0.0), 1),
+        "inference_p95_ms": round(timings.get("inference", {}).get("p95_ms", 0.0), 1),
         "frames_in": counters.frames_in,
         "frames_analysed": counters.frames_analysed,
         "frames_skipped_motion": counters.frames_skipped_motion,
@@ -192,7 +193,6 @@ def health_report(
         "last_error": status.last_error,
         "evidence_queue": pipeline.recorder.pending,
         "evidence_disk_full": pipeline.recorder.stats.disk_full,
-        "inference_p95_ms": round(timings.get("inference", {}).get("p95_ms", 0.0), 1),
         "evidence_failed": pipeline.recorder.stats.failed,
         "overloaded": overloaded,
         "warnings": warnings,
@@ -233,6 +233,12 @@ def worker_main(spec: WorkerSpec, messages: Any) -> None:
     def send(kind: Any, **data: Any) -> None:
         put_latest(messages, message(kind, camera_id, **data))
 
+    # Exiting must never wait for the queue's pipe to drain: when the service is gone (or
+    # stopped reading) the pipe stays full and the worker would hang at exit for ever.
+    cancel = getattr(messages, "cancel_join_thread", None)
+    if cancel is not None:
+        cancel()
+
     sink = DatabaseEventSink.from_config(spec.config, notify=send)
     recover_camera(sink.sessions, sink.archive, camera_id, spool_dir(spec.config, camera_id))
     active = load_model(spec, sink.sessions)
@@ -244,12 +250,6 @@ def worker_main(spec: WorkerSpec, messages: Any) -> None:
     watcher.start()
     source = open_camera_source(spec.camera)
     reader = LatestFrameReader(source)
-    # Exiting must never wait for the queue's pipe to drain: when the service is gone (or
-    # stopped reading) the pipe stays full and the worker would hang at exit for ever.
-    cancel = getattr(messages, "cancel_join_thread", None)
-    if cancel is not None:
-        cancel()
-
 
     def watch() -> None:
         while not stop.wait(HEALTH_INTERVAL_S):
