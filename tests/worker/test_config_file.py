@@ -48,3 +48,23 @@ def test_bad_config_names_file_and_field(tmp_path: Path, text: str, expected: st
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="cannot read"):
         load_config(tmp_path / "absent.yaml")
+
+
+def test_a_threshold_written_in_the_config_wins_over_the_models() -> None:
+    from shopguard.config import parse_config
+    from shopguard.service.worker import camera_event_config
+
+    camera = {"id": "door", "url": "x"}
+    plain = parse_config({"cameras": [camera]})
+    assert camera_event_config(plain, plain.cameras[0], 0.9).threshold == 0.9
+    assert camera_event_config(plain, plain.cameras[0], None).threshold == 0.6
+    written = parse_config({"events": {"threshold": 0.3, "quiet_threshold": 0.1},
+                            "cameras": [camera]})
+    assert camera_event_config(written, written.cameras[0], 0.9).threshold == 0.3
+    own = parse_config({"events": {"open_k": 1, "open_m": 1},
+                        "cameras": [{**camera, "events": {"threshold": 0.45}}]})
+    assert camera_event_config(own, own.cameras[0], 0.9).threshold == 0.45
+    # Other event settings written without a threshold keep the model's threshold.
+    tuned = parse_config({"events": {"open_k": 1, "open_m": 1}, "cameras": [camera]})
+    applied = camera_event_config(tuned, tuned.cameras[0], 0.9)
+    assert (applied.threshold, applied.open_k) == (0.9, 1)

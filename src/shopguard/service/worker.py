@@ -22,6 +22,7 @@ from shopguard.behavior.model import SequenceModel, default_model_path
 from shopguard.behavior.remote import RemoteModel
 from shopguard.behavior.scorer import Scorer
 from shopguard.config import CameraConfig, ServiceConfig
+from shopguard.events.config import EventConfig
 from shopguard.events.evidence import EvidenceRecorder
 from shopguard.events.manager import EventManager
 from shopguard.feedback.track_log import TrackLog, TrackLogTap
@@ -108,10 +109,7 @@ def build_pipeline(
     )
     active = active or load_model(spec, sink.sessions)
     scorer = Scorer(active.model, camera.zones, config.scorer)
-    # The camera's own ``events`` block wins over the threshold stored with the model.
-    event_config = config.camera_events(camera)
-    if camera.events is None:
-        event_config = events_config(event_config, active.threshold)
+    event_config = camera_event_config(config, camera, active.threshold)
     pose_version = vision.estimator.model_path.stem
     events = EventManager(camera.id, event_config,
                           lambda: {"pose": pose_version, "behavior": scorer.model_version})
@@ -284,15 +282,22 @@ def close_track_log(pipeline: CameraPipeline) -> None:
         pipeline.scorer.log.close()
 
 
+def camera_event_config(
+    config: ServiceConfig, camera: CameraConfig, model_threshold: float | None
+) -> EventConfig:
+    """The camera's event settings; a threshold written in the configuration wins over the
+    operating threshold stored with the active behaviour model."""
+    base = config.camera_events(camera)
+    return base if config.sets_threshold(camera) else events_config(base, model_threshold)
+
+
 def swap_model(pipeline: CameraPipeline, spec: WorkerSpec, change: ActiveModel) -> None:
     """Score with ``change`` from the next frame on, at its operating threshold."""
     scorer = pipeline.scorer
     inner = scorer.inner if isinstance(scorer, TrackLogTap) else scorer
     assert isinstance(inner, Scorer)
     inner.use_model(change.model)
-    if spec.camera.events is None:
-        pipeline.events.config = events_config(spec.config.camera_events(spec.camera),
-                                               change.threshold)
+    pipeline.events.config = camera_event_config(spec.config, spec.camera, change.threshold)
     log.info("%s: now scoring with behaviour model %s (threshold %.3f)", spec.camera.id,
              change.model.version, pipeline.events.config.threshold)
 
