@@ -4,6 +4,47 @@
  */
 
 export interface paths {
+    "/api/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the audit trail
+         * @description Newest first; ``next`` is a cursor that stays valid while rows are added.
+         */
+        get: operations["audit.list_"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/audit/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export the audit trail (CSV or JSON)
+         * @description Every matching row, newest first, as a download (``format=json``: one JSON array).
+         *         The export itself is recorded in the audit trail.
+         */
+        get: operations["audit.export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/login": {
         parameters: {
             query?: never;
@@ -107,6 +148,49 @@ export interface paths {
         };
         /** Live view with overlays (MJPEG) */
         get: operations["live.live"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cameras/{camera_id}/missed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List a camera's missed-theft reports */
+        get: operations["feedback.list_missed"];
+        put?: never;
+        /**
+         * Report a missed theft
+         * @description The span becomes a clip labelled as theft in the next dataset export (the poses of
+         *         the person come from the camera's track log, kept ``feedback.track_log_hours``).
+         */
+        post: operations["feedback.report_missed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cameras/{camera_id}/retention": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A camera's retention schedule
+         * @description The retention policy and what it will delete when: by UTC day for the next 14
+         *         deletion days, with the protected (confirmed) evidence it keeps.
+         */
+        get: operations["privacy.camera_retention"];
         put?: never;
         post?: never;
         delete?: never;
@@ -245,6 +329,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/dataset/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Export reviews as labelled pose clips (ZIP)
+         * @description A ZIP of ``<clip id>.npz`` files (ShopGuard's native dataset format: keypoints,
+         *         boxes, times, per-frame labels, metadata) and ``summary.json`` (clips by label, what
+         *         was skipped and why). Confirmed events are labelled theft from the event's start to
+         *         its end, dismissed events normal throughout, missed-theft reports theft inside their
+         *         span. Poses and labels only: no pictures, no review notes.
+         */
+        post: operations["feedback.export_dataset"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/deliveries": {
         parameters: {
             query?: never;
@@ -329,7 +437,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get an event with its reviews and evidence */
+        /**
+         * Get an event with its reviews and evidence
+         * @description Viewing an event is recorded in the audit log.
+         */
         get: operations["events.get"];
         put?: never;
         post?: never;
@@ -348,6 +459,27 @@ export interface paths {
         };
         /** The event's video clip (Range supported) */
         get: operations["evidence.clip"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/events/{event_id}/poses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The skeleton sequence of a pose_only clip (JSON)
+         * @description Recorded for cameras in the ``pose_only`` privacy mode: one ``tracks.jsonl`` record
+         *         per analysed frame of the clip (format ``shopguard.poses/1``).
+         */
+        get: operations["evidence.poses"];
         put?: never;
         post?: never;
         delete?: never;
@@ -445,6 +577,119 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/models/rollback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Re-activate the previously active version */
+        post: operations["registry.rollback"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/models/thresholds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Operating thresholds of the cameras
+         * @description What the dashboard shows next to each camera: the active version's threshold.
+         */
+        get: operations["registry.thresholds"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/models/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List behaviour model versions */
+        get: operations["registry.list_versions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/models/versions/{version}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a model version */
+        get: operations["registry.get_version"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/models/versions/{version}/promote": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Promote a model version
+         * @description Refused (409, reasons in ``fields``) when the candidate is worse than the active
+         *         model on the held-out split, unless ``force_reason`` is given.
+         */
+        post: operations["registry.promote"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/models/versions/{version}/thresholds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set a version's thresholds
+         * @description Replaces the default and per-camera operating thresholds; cameras running this
+         *         version switch within ``models.poll_s`` seconds.
+         */
+        put: operations["registry.set_thresholds"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/openapi.json": {
         parameters: {
             query?: never;
@@ -454,6 +699,28 @@ export interface paths {
         };
         /** This API description (OpenAPI 3.1) */
         get: operations["openapi.openapi_json"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/privacy/signage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The entrance notice (Markdown)
+         * @description Controller and contact, purpose, cameras and their privacy modes, retention, no
+         *         biometric identification, and the visitor's rights — from the configuration
+         *         (``privacy`` section) and the cameras. A template to check and print.
+         */
+        get: operations["privacy.signage"];
         put?: never;
         post?: never;
         delete?: never;
@@ -473,6 +740,69 @@ export interface paths {
         get: operations["stream.stream"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/subject-requests/erase": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Erase a data subject's events everywhere
+         * @description Deletes the closed events of the window: evidence in every store (local and object
+         *         storage), pose data, reviews and alert deliveries; and the window's missed-theft
+         *         reports and track-log minutes. Irreversible; audited without the erased content.
+         */
+        post: operations["subjects.erase_"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/subject-requests/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Export a data subject's events (ZIP)
+         * @description One ZIP archive: ``request.json``, per event ``event.json`` with its clip, snapshot
+         *         and pose data, the window's missed-theft reports and track-log poses.
+         */
+        post: operations["subjects.export"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/subject-requests/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Find a data subject's events
+         * @description Events of the camera overlapping the window, oldest first.
+         */
+        post: operations["subjects.search_"];
         delete?: never;
         options?: never;
         head?: never;
@@ -574,10 +904,44 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/ml/v4/deployments/{deployment_id}/predictions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Score track windows (WML v4)
+         * @description ``deployment_id``: a registry version or ``active``. Each window is ``steps`` time
+         *         steps of the model's features (its ``feature_config``); the answer has one
+         *         probability per window, in order.
+         */
+        post: operations["scoring.predictions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** AmountOut */
+        AmountOut: {
+            /**
+             * Objects
+             * @description evidence objects (clips, snapshots, pose data)
+             */
+            objects: number;
+            /** Events */
+            events: number;
+            /** Bytes */
+            bytes: number;
+        };
         /** AttemptOut */
         AttemptOut: {
             /**
@@ -591,6 +955,151 @@ export interface components {
             error: string | null;
             /** Duration S */
             duration_s: number;
+        };
+        /** AuditExportQuery */
+        AuditExportQuery: {
+            /**
+             * User
+             * @description username
+             * @default null
+             */
+            user?: string | null;
+            /**
+             * Action
+             * @description e.g. login, login_failed, view_event, view_clip, download_snapshot, view_poses, review, delete_evidence, subject_search, export, erase, export_audit
+             * @default null
+             */
+            action?: string | null;
+            /**
+             * Target
+             * @description target id, e.g. an event id
+             * @default null
+             */
+            target?: string | null;
+            /**
+             * Camera
+             * @description camera id
+             * @default null
+             */
+            camera?: string | null;
+            /**
+             * Since
+             * @description at or after (ISO-8601)
+             * @default null
+             */
+            since?: string | null;
+            /**
+             * Until
+             * @description before (ISO-8601)
+             * @default null
+             */
+            until?: string | null;
+            /**
+             * Format
+             * @description csv or json
+             * @default csv
+             * @enum {string}
+             */
+            format?: "csv" | "json";
+        };
+        /** AuditOut */
+        AuditOut: {
+            /** Id */
+            id: number;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /**
+             * User Id
+             * @description null for the system and the command line
+             */
+            user_id: number | null;
+            /**
+             * Username
+             * @description as it was when the row was written
+             */
+            username: string;
+            /**
+             * Action
+             * @description e.g. login, login_failed, view_event, view_clip, download_snapshot, view_poses, review, delete_evidence, subject_search, export, erase, export_audit
+             */
+            action: string;
+            /**
+             * Target Type
+             * @description event, camera, user, audit_log, ...
+             */
+            target_type: string;
+            /** Target Id */
+            target_id: string;
+            /** Camera Id */
+            camera_id: string | null;
+            /** Ip */
+            ip: string;
+            /** User Agent */
+            user_agent: string;
+            /** Detail */
+            detail: {
+                [key: string]: unknown;
+            };
+        };
+        /** AuditQuery */
+        AuditQuery: {
+            /**
+             * Limit
+             * @description items per page
+             * @default 50
+             */
+            limit?: number;
+            /**
+             * Cursor
+             * @description the `next` of the previous page
+             * @default null
+             */
+            cursor?: string | null;
+            /**
+             * Offset
+             * @description skip this many (no cursor)
+             * @default null
+             */
+            offset?: number | null;
+            /**
+             * User
+             * @description username
+             * @default null
+             */
+            user?: string | null;
+            /**
+             * Action
+             * @description e.g. login, login_failed, view_event, view_clip, download_snapshot, view_poses, review, delete_evidence, subject_search, export, erase, export_audit
+             * @default null
+             */
+            action?: string | null;
+            /**
+             * Target
+             * @description target id, e.g. an event id
+             * @default null
+             */
+            target?: string | null;
+            /**
+             * Camera
+             * @description camera id
+             * @default null
+             */
+            camera?: string | null;
+            /**
+             * Since
+             * @description at or after (ISO-8601)
+             * @default null
+             */
+            since?: string | null;
+            /**
+             * Until
+             * @description before (ISO-8601)
+             * @default null
+             */
+            until?: string | null;
         };
         /**
          * CameraHealthOut
@@ -629,9 +1138,16 @@ export interface components {
             enabled?: boolean;
             /**
              * Settings
-             * @description analysis settings: analysis_fps, events, loop, motion, record_fps (see CameraConfig)
+             * @description analysis settings: analysis_fps, events, loop, motion, privacy, record_fps (see CameraConfig)
              */
             settings?: {
+                /**
+                 * @description what leaves the camera worker: full = video with faces blurred; blurred = bodies pixelated except hands and the item they hold; pose_only = skeletons over an empty-scene background, no camera pixels of people
+                 * @default full
+                 * @enum {unknown}
+                 */
+                privacy?: "full" | "blurred" | "pose_only";
+            } & {
                 [key: string]: unknown;
             };
         };
@@ -650,9 +1166,16 @@ export interface components {
             enabled: boolean;
             /**
              * Settings
-             * @description analysis settings: analysis_fps, events, loop, motion, record_fps (see CameraConfig)
+             * @description analysis settings: analysis_fps, events, loop, motion, privacy, record_fps (see CameraConfig)
              */
             settings: {
+                /**
+                 * @description what leaves the camera worker: full = video with faces blurred; blurred = bodies pixelated except hands and the item they hold; pose_only = skeletons over an empty-scene background, no camera pixels of people
+                 * @default full
+                 * @enum {unknown}
+                 */
+                privacy?: "full" | "blurred" | "pose_only";
+            } & {
                 [key: string]: unknown;
             };
             /** Zones */
@@ -692,12 +1215,19 @@ export interface components {
             enabled?: boolean | null;
             /**
              * Settings
-             * @description analysis settings: analysis_fps, events, loop, motion, record_fps (see CameraConfig)
+             * @description analysis settings: analysis_fps, events, loop, motion, privacy, record_fps (see CameraConfig)
              * @default null
              */
-            settings?: {
+            settings?: ({
+                /**
+                 * @description what leaves the camera worker: full = video with faces blurred; blurred = bodies pixelated except hands and the item they hold; pose_only = skeletons over an empty-scene background, no camera pixels of people
+                 * @default full
+                 * @enum {unknown}
+                 */
+                privacy?: "full" | "blurred" | "pose_only";
+            } & {
                 [key: string]: unknown;
-            } | null;
+            }) | null;
         };
         /** CameraTestIn */
         CameraTestIn: {
@@ -828,6 +1358,24 @@ export interface components {
             /** Ok */
             ok: boolean;
         };
+        /** DeletionDayOut */
+        DeletionDayOut: {
+            /**
+             * Objects
+             * @description evidence objects (clips, snapshots, pose data)
+             */
+            objects: number;
+            /** Events */
+            events: number;
+            /** Bytes */
+            bytes: number;
+            /**
+             * Day
+             * Format: date
+             * @description UTC day the age rule deletes these
+             */
+            day: string;
+        };
         /** DeliveryDetail */
         DeliveryDetail: {
             /** Id */
@@ -920,6 +1468,73 @@ export interface components {
          * @enum {string}
          */
         DeliveryStatus: "pending" | "sent" | "dead";
+        /** ErasureIn */
+        ErasureIn: {
+            /**
+             * Camera
+             * @description camera id
+             */
+            camera: string;
+            /**
+             * Since
+             * Format: date-time
+             * @description start of the window (ISO-8601; no zone: UTC)
+             */
+            since: string;
+            /**
+             * Until
+             * Format: date-time
+             * @description end of the window, exclusive
+             */
+            until: string;
+            /**
+             * Confirm
+             * @description must be true: erasure cannot be undone
+             * @constant
+             */
+            confirm: true;
+        };
+        /** ErasureOut */
+        ErasureOut: {
+            /**
+             * Erased
+             * @description ids of the events erased
+             */
+            erased: string[];
+            /**
+             * Skipped Open
+             * @description events still recording; ask again later
+             */
+            skipped_open: string[];
+            /**
+             * Objects
+             * @description evidence objects deleted, by kind
+             */
+            objects: {
+                [key: string]: number;
+            };
+            /** Bytes */
+            bytes: number;
+            /**
+             * Deliveries
+             * @description alert deliveries of these events removed
+             */
+            deliveries: number;
+            /** Reviews */
+            reviews: number;
+            /** Spool Files */
+            spool_files: number;
+            /**
+             * Missed Reports
+             * @description missed-theft reports of the window removed
+             */
+            missed_reports: number;
+            /**
+             * Track Log Segments
+             * @description track-log minutes of the window removed
+             */
+            track_log_segments: number;
+        };
         /** ErrorDetail */
         ErrorDetail: {
             /**
@@ -979,6 +1594,16 @@ export interface components {
             reviews: components["schemas"]["ReviewOut"][];
             /** Evidence */
             evidence: components["schemas"]["EvidenceOut"][];
+            /**
+             * Scores
+             * @description the track's score over time
+             */
+            scores: components["schemas"]["ScorePoint"][];
+            /**
+             * Clip T0
+             * @description stream time of the clip's first frame
+             */
+            clip_t0: number | null;
         };
         /** EventOut */
         EventOut: {
@@ -1069,7 +1694,7 @@ export interface components {
          * EvidenceKind
          * @enum {string}
          */
-        EvidenceKind: "clip" | "snapshot";
+        EvidenceKind: "clip" | "snapshot" | "poses";
         /** EvidenceOut */
         EvidenceOut: {
             kind: components["schemas"]["EvidenceKind"];
@@ -1085,6 +1710,21 @@ export interface components {
              * @description API path serving the bytes (supports Range)
              */
             url: string;
+        };
+        /** ExportIn */
+        ExportIn: {
+            /**
+             * Cameras
+             * @description default: every camera
+             * @default null
+             */
+            cameras?: string[] | null;
+            /**
+             * Background Hours
+             * @description also every track of the cameras' track logs over the last hours (ordinary shopping, labelled normal)
+             * @default 0
+             */
+            background_hours?: number;
         };
         /** HealthOut */
         HealthOut: {
@@ -1102,6 +1742,21 @@ export interface components {
             /** @description signed-in callers only */
             outbox: components["schemas"]["OutboxOut"] | null;
         };
+        /** InputData */
+        InputData: {
+            /**
+             * Fields
+             * @default null
+             */
+            fields?: string[] | null;
+            /**
+             * Values
+             * @description windows: (n, steps, features) numbers
+             */
+            values: unknown[];
+        } & {
+            [key: string]: unknown;
+        };
         /** LoginIn */
         LoginIn: {
             /** Username */
@@ -1118,6 +1773,66 @@ export interface components {
             user: components["schemas"]["UserOut"];
             /** Csrf Token */
             csrf_token: string | null;
+        };
+        /** MissedIn */
+        MissedIn: {
+            /**
+             * Since
+             * Format: date-time
+             * @description start of the span (ISO 8601 with time zone)
+             */
+            since: string;
+            /**
+             * Until
+             * Format: date-time
+             * @description end of the span; at most 10 minutes later
+             */
+            until: string;
+            /**
+             * Track Id
+             * @description the person's track id (live view label), if known; needed when several people were in view
+             * @default null
+             */
+            track_id?: number | null;
+            /**
+             * Note
+             * @description for reviewers only; never exported into training data
+             * @default
+             */
+            note?: string;
+        };
+        /** MissedOut */
+        MissedOut: {
+            /** Id */
+            id: number;
+            /** Camera Id */
+            camera_id: string;
+            /**
+             * Since
+             * Format: date-time
+             */
+            since: string;
+            /**
+             * Until
+             * Format: date-time
+             */
+            until: string;
+            /** Track Id */
+            track_id: number | null;
+            /** Note */
+            note: string;
+            /** Username */
+            username: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Poses Logged
+             * @description whether the camera's track log holds poses in the span (without them the report cannot become a clip)
+             */
+            poses_logged: boolean;
         };
         /** ModelOut */
         ModelOut: {
@@ -1196,6 +1911,21 @@ export interface components {
              */
             offset?: number | null;
         };
+        /** Page[AuditOut] */
+        Page_AuditOut_: {
+            /** Items */
+            items: components["schemas"]["AuditOut"][];
+            /**
+             * Total
+             * @description items matching the filters, on all pages
+             */
+            total: number;
+            /**
+             * Next
+             * @description cursor of the next page; null on the last
+             */
+            next: string | null;
+        };
         /** Page[CameraOut] */
         Page_CameraOut_: {
             /** Items */
@@ -1245,6 +1975,21 @@ export interface components {
         Page_EventOut_: {
             /** Items */
             items: components["schemas"]["EventOut"][];
+            /**
+             * Total
+             * @description items matching the filters, on all pages
+             */
+            total: number;
+            /**
+             * Next
+             * @description cursor of the next page; null on the last
+             */
+            next: string | null;
+        };
+        /** Page[MissedOut] */
+        Page_MissedOut_: {
+            /** Items */
+            items: components["schemas"]["MissedOut"][];
             /**
              * Total
              * @description items matching the filters, on all pages
@@ -1316,6 +2061,22 @@ export interface components {
              */
             next: string | null;
         };
+        /** Prediction */
+        Prediction: {
+            /** Fields */
+            fields: string[];
+            /** Values */
+            values: number[][];
+        };
+        /** PromoteIn */
+        PromoteIn: {
+            /**
+             * Force Reason
+             * @description promote even if refused; stored
+             * @default null
+             */
+            force_reason?: string | null;
+        };
         /** ReasonOut */
         ReasonOut: {
             /** Code */
@@ -1334,6 +2095,49 @@ export interface components {
              * @default 0
              */
             weight?: number;
+        };
+        /** RetentionOut */
+        RetentionOut: {
+            /** Camera Id */
+            camera_id: string;
+            /**
+             * Privacy
+             * @description what leaves the camera worker: full = video with faces blurred; blurred = bodies pixelated except hands and the item they hold; pose_only = skeletons over an empty-scene background, no camera pixels of people
+             * @enum {string}
+             */
+            privacy: "full" | "blurred" | "pose_only";
+            policy: components["schemas"]["RetentionPolicyOut"];
+            /** @description all evidence of this camera */
+            stored: components["schemas"]["AmountOut"];
+            /** @description confirmed or escalated: kept until deleted by hand */
+            protected: components["schemas"]["AmountOut"];
+            /** @description past its age: the next retention run deletes it */
+            due: components["schemas"]["AmountOut"];
+            /**
+             * Scheduled
+             * @description next deletion days, soonest first
+             */
+            scheduled: components["schemas"]["DeletionDayOut"][];
+            /** @description deleted after the last day listed */
+            later: components["schemas"]["AmountOut"];
+        };
+        /** RetentionPolicyOut */
+        RetentionPolicyOut: {
+            /**
+             * Max Age Days
+             * @description unconfirmed evidence is deleted after this many days; null: never by age
+             */
+            max_age_days: number | null;
+            /**
+             * Min Free Bytes
+             * @description below this free disk space the oldest unconfirmed evidence goes first
+             */
+            min_free_bytes: number | null;
+            /**
+             * Protected
+             * @description review statuses never deleted automatically
+             */
+            protected: string[];
         };
         /** ReviewIn */
         ReviewIn: {
@@ -1374,6 +2178,130 @@ export interface components {
          * @enum {string}
          */
         Role: "admin" | "reviewer" | "viewer";
+        /** ScorePoint */
+        ScorePoint: {
+            /**
+             * T
+             * @description stream clock, seconds (like peak_t)
+             */
+            t: number;
+            /** Score */
+            score: number;
+        };
+        /** ScoringIn */
+        ScoringIn: {
+            /** Input Data */
+            input_data: components["schemas"]["InputData"][];
+        } & {
+            [key: string]: unknown;
+        };
+        /** ScoringOut */
+        ScoringOut: {
+            /** Predictions */
+            predictions: components["schemas"]["Prediction"][];
+            /**
+             * Model Version
+             * @description the registry version that scored
+             */
+            model_version: string;
+        };
+        /** SubjectEventOut */
+        SubjectEventOut: {
+            /** Id */
+            id: string;
+            /**
+             * Started At
+             * Format: date-time
+             */
+            started_at: string;
+            /** Ended At */
+            ended_at: string | null;
+            /** Status */
+            status: string;
+            /** Review Status */
+            review_status: string;
+            /** Peak Score */
+            peak_score: number;
+            /** Evidence */
+            evidence: components["schemas"]["SubjectEvidenceOut"][];
+            /** Reviews */
+            reviews: number;
+        };
+        /** SubjectEvidenceOut */
+        SubjectEvidenceOut: {
+            /** Kind */
+            kind: string;
+            /** Size */
+            size: number;
+        };
+        /** SubjectRequestIn */
+        SubjectRequestIn: {
+            /**
+             * Camera
+             * @description camera id
+             */
+            camera: string;
+            /**
+             * Since
+             * Format: date-time
+             * @description start of the window (ISO-8601; no zone: UTC)
+             */
+            since: string;
+            /**
+             * Until
+             * Format: date-time
+             * @description end of the window, exclusive
+             */
+            until: string;
+        };
+        /** SubjectSearchOut */
+        SubjectSearchOut: {
+            /** Events */
+            events: components["schemas"]["SubjectEventOut"][];
+            /** Evidence Objects */
+            evidence_objects: number;
+            /** Bytes */
+            bytes: number;
+        };
+        /** ThresholdsIn */
+        ThresholdsIn: {
+            /**
+             * Default
+             * @default null
+             */
+            default?: number | null;
+            /**
+             * Cameras
+             * @description camera id → threshold in (0, 1]
+             */
+            cameras?: {
+                [key: string]: number;
+            };
+        };
+        /** ThresholdsOut */
+        ThresholdsOut: {
+            /**
+             * Version
+             * @description the active behaviour model version
+             */
+            version: string | null;
+            /** Default */
+            default: number | null;
+            /**
+             * Cameras
+             * @description the threshold each camera runs with (its own, else the default); a camera whose configuration sets `events` keeps its own
+             */
+            cameras: {
+                [key: string]: number;
+            };
+            /**
+             * Chosen
+             * @description how the thresholds were chosen, if recorded
+             */
+            chosen: {
+                [key: string]: unknown;
+            };
+        };
         /** TokenIn */
         TokenIn: {
             /** Name */
@@ -1455,6 +2383,70 @@ export interface components {
              */
             disabled?: boolean | null;
         };
+        /** VersionList */
+        VersionList: {
+            /** Items */
+            items: components["schemas"]["VersionOut"][];
+            /** Active */
+            active: string | null;
+        };
+        /** VersionOut */
+        VersionOut: {
+            /** Version */
+            version: string;
+            /** Kind */
+            kind: string;
+            /**
+             * Status
+             * @description candidate, active or retired
+             */
+            status: string;
+            /** Sha256 */
+            sha256: string;
+            /** Size */
+            size: number;
+            /**
+             * Metrics
+             * @description training and evaluation metrics; `comparison` holds the held-out comparison with the model that was active when it was evaluated
+             */
+            metrics: {
+                [key: string]: unknown;
+            };
+            /** Training Data */
+            training_data: {
+                [key: string]: unknown;
+            };
+            /**
+             * Thresholds
+             * @description `default` and per-camera `cameras`
+             */
+            thresholds: {
+                [key: string]: unknown;
+            };
+            /** Note */
+            note: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by: string;
+            /** Promoted At */
+            promoted_at: string | null;
+            /** Promoted By */
+            promoted_by: string | null;
+            /**
+             * Forced Reason
+             * @description why a refused promotion was forced
+             */
+            forced_reason: string | null;
+            /**
+             * Refusals
+             * @description why promoting it now would be refused (empty: it may be promoted; only for candidates)
+             */
+            refusals: string[];
+        };
         /** ZoneIn */
         ZoneIn: {
             /**
@@ -1507,6 +2499,152 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    "audit.list_": {
+        parameters: {
+            query?: {
+                /** @description items per page */
+                limit?: number;
+                /** @description the `next` of the previous page */
+                cursor?: string | null;
+                /** @description skip this many (no cursor) */
+                offset?: number | null;
+                /** @description username */
+                user?: string | null;
+                /** @description e.g. login, login_failed, view_event, view_clip, download_snapshot, view_poses, review, delete_evidence, subject_search, export, erase, export_audit */
+                action?: string | null;
+                /** @description target id, e.g. an event id */
+                target?: string | null;
+                /** @description camera id */
+                camera?: string | null;
+                /** @description at or after (ISO-8601) */
+                since?: string | null;
+                /** @description before (ISO-8601) */
+                until?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_AuditOut_"];
+                };
+            };
+            /** @description bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    "audit.export": {
+        parameters: {
+            query?: {
+                /** @description username */
+                user?: string | null;
+                /** @description e.g. login, login_failed, view_event, view_clip, download_snapshot, view_poses, review, delete_evidence, subject_search, export, erase, export_audit */
+                action?: string | null;
+                /** @description target id, e.g. an event id */
+                target?: string | null;
+                /** @description camera id */
+                camera?: string | null;
+                /** @description at or after (ISO-8601) */
+                since?: string | null;
+                /** @description before (ISO-8601) */
+                until?: string | null;
+                /** @description csv or json */
+                format?: "csv" | "json";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
     "auth.login": {
         parameters: {
             query?: never;
@@ -1549,6 +2687,15 @@ export interface operations {
             };
             /** @description payload too large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description unsupported media type */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1807,6 +2954,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorOut"];
                 };
             };
+            /** @description unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
             /** @description validation error */
             422: {
                 headers: {
@@ -2019,6 +3175,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorOut"];
                 };
             };
+            /** @description unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
             /** @description validation error */
             422: {
                 headers: {
@@ -2097,6 +3262,236 @@ export interface operations {
             };
             /** @description unavailable */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    "feedback.list_missed": {
+        parameters: {
+            query?: {
+                /** @description items per page */
+                limit?: number;
+                /** @description the `next` of the previous page */
+                cursor?: string | null;
+                /** @description skip this many (no cursor) */
+                offset?: number | null;
+            };
+            header?: never;
+            path: {
+                camera_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_MissedOut_"];
+                };
+            };
+            /** @description bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    "feedback.report_missed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                camera_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MissedIn"];
+            };
+        };
+        responses: {
+            /** @description success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MissedOut"];
+                };
+            };
+            /** @description bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    "privacy.camera_retention": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                camera_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RetentionOut"];
+                };
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description internal error */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2291,6 +3686,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorOut"];
                 };
             };
+            /** @description unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
             /** @description validation error */
             422: {
                 headers: {
@@ -2382,6 +3786,15 @@ export interface operations {
             };
             /** @description payload too large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description unsupported media type */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2524,6 +3937,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorOut"];
                 };
             };
+            /** @description unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
             /** @description validation error */
             422: {
                 headers: {
@@ -2651,6 +4073,15 @@ export interface operations {
             };
             /** @description payload too large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description unsupported media type */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2870,6 +4301,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorOut"];
                 };
             };
+            /** @description unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
             /** @description validation error */
             422: {
                 headers: {
@@ -2930,6 +4370,93 @@ export interface operations {
             };
             /** @description not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    "feedback.export_dataset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExportIn"];
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/zip": string;
+                };
+            };
+            /** @description bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description validation error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3336,6 +4863,73 @@ export interface operations {
             };
         };
     };
+    "evidence.poses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
+                };
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description range not satisfiable */
+            416: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
     "reviews.review": {
         parameters: {
             query?: never;
@@ -3398,6 +4992,15 @@ export interface operations {
             };
             /** @description payload too large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description unsupported media type */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3626,6 +5229,419 @@ export interface operations {
             };
         };
     };
+    "registry.rollback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VersionOut"];
+                };
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    "registry.thresholds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ThresholdsOut"];
+                };
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    "registry.list_versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VersionList"];
+                };
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    "registry.get_version": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VersionOut"];
+                };
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    "registry.promote": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PromoteIn"];
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VersionOut"];
+                };
+            };
+            /** @description bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    "registry.set_thresholds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ThresholdsIn"];
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VersionOut"];
+                };
+            };
+            /** @description bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
     "openapi.openapi_json": {
         parameters: {
             query?: never;
@@ -3642,6 +5658,53 @@ export interface operations {
                 };
                 content: {
                     "application/json": string;
+                };
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    "privacy.signage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/markdown": string;
                 };
             };
             /** @description unauthorized */
@@ -3720,6 +5783,294 @@ export interface operations {
             };
             /** @description unavailable */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    "subjects.erase_": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ErasureIn"];
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErasureOut"];
+                };
+            };
+            /** @description bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    "subjects.export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SubjectRequestIn"];
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/zip": string;
+                };
+            };
+            /** @description bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    "subjects.search_": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SubjectRequestIn"];
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubjectSearchOut"];
+                };
+            };
+            /** @description bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description internal error */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3843,6 +6194,15 @@ export interface operations {
             };
             /** @description payload too large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description unsupported media type */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4049,6 +6409,15 @@ export interface operations {
             };
             /** @description payload too large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description unsupported media type */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4277,6 +6646,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorOut"];
                 };
             };
+            /** @description unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
             /** @description validation error */
             422: {
                 headers: {
@@ -4335,6 +6713,113 @@ export interface operations {
             };
             /** @description internal error */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    "scoring.predictions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                deployment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScoringIn"];
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScoringOut"];
+                };
+            };
+            /** @description bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
