@@ -173,12 +173,6 @@ class ServiceConfig(_Strict):
         """The event settings that apply to ``camera``."""
         return camera.events or self.events
 
-    def sets_threshold(self, camera: CameraConfig) -> bool:
-        """Whether the configuration fixes ``camera``'s alert threshold (its own ``events``
-        block, or ``events.threshold`` written in the file); otherwise the active behaviour
-        model's operating threshold applies."""
-        return camera.events is not None or "threshold" in self.events.model_fields_set
-
 
 def format_validation_error(exc: ValidationError, source: str) -> str:
     """One line per bad field: ``source: a.b.0: message``."""

@@ -48,7 +48,8 @@ def test_promotion_reaches_a_running_camera_between_frames(video, sqlite_session
     config = ServiceConfig.model_validate({
         "data_dir": str(tmp_path / "var"),
         "models": {"behavior": str(UP)},
-        "events": {"threshold": 0.6, "quiet_threshold": 0.4, "camera_cooldown_s": 0,
+        # No threshold written here: the registry's thresholds apply.
+        "events": {"camera_cooldown_s": 0,
                    "track_cooldown_s": 0, "pre_roll_s": 1, "post_roll_s": 1, "quiet_s": 1,
                    "max_event_s": 1.5},
         "cameras": [{"id": "cam1", "url": str(video), "analysis_fps": 5}],

@@ -50,21 +50,26 @@ def test_missing_file(tmp_path: Path) -> None:
         load_config(tmp_path / "absent.yaml")
 
 
-def test_a_threshold_written_in_the_config_wins_over_the_models() -> None:
+
+def test_threshold_precedence_camera_registry_camera_config_model() -> None:
     from shopguard.config import parse_config
+    from shopguard.registry.runtime import ActiveModel
     from shopguard.service.worker import camera_event_config
 
+    model = ActiveModel("v1", None, 0.9)  # type: ignore[arg-type]  # the model is not used
+    for_camera = ActiveModel("v1", None, 0.8, for_camera=True)  # type: ignore[arg-type]
     camera = {"id": "door", "url": "x"}
     plain = parse_config({"cameras": [camera]})
-    assert camera_event_config(plain, plain.cameras[0], 0.9).threshold == 0.9
-    assert camera_event_config(plain, plain.cameras[0], None).threshold == 0.6
+    assert camera_event_config(plain, plain.cameras[0], model).threshold == 0.9
+    assert camera_event_config(plain, plain.cameras[0], ActiveModel("", None, None)).threshold \
+        == 0.6  # type: ignore[arg-type]
     written = parse_config({"events": {"threshold": 0.3, "quiet_threshold": 0.1},
                             "cameras": [camera]})
-    assert camera_event_config(written, written.cameras[0], 0.9).threshold == 0.3
-    own = parse_config({"events": {"open_k": 1, "open_m": 1},
-                        "cameras": [{**camera, "events": {"threshold": 0.45}}]})
-    assert camera_event_config(own, own.cameras[0], 0.9).threshold == 0.45
+    assert camera_event_config(written, written.cameras[0], model).threshold == 0.3
+    assert camera_event_config(written, written.cameras[0], for_camera).threshold == 0.8
+    own = parse_config({"cameras": [{**camera, "events": {"threshold": 0.45}}]})
+    assert camera_event_config(own, own.cameras[0], for_camera).threshold == 0.45
     # Other event settings written without a threshold keep the model's threshold.
     tuned = parse_config({"events": {"open_k": 1, "open_m": 1}, "cameras": [camera]})
-    applied = camera_event_config(tuned, tuned.cameras[0], 0.9)
+    applied = camera_event_config(tuned, tuned.cameras[0], model)
     assert (applied.threshold, applied.open_k) == (0.9, 1)

@@ -36,11 +36,13 @@ log = logging.getLogger(__name__)
 class ActiveModel:
     """The model a camera scores with: registry ``version`` ("" when not from the
     registry), the loaded model and the camera's operating ``threshold`` (``None``: keep
-    the configured one)."""
+    the configured one); ``for_camera`` when that threshold was stored for this very camera
+    rather than as the version's default."""
 
     version: str
     model: WindowModel
     threshold: float | None
+    for_camera: bool = False
 
     @property
     def key(self) -> tuple[str, float | None]:
@@ -67,9 +69,10 @@ def load_active(
             return ActiveModel("", SequenceModel(fallback, threads), None)
         key, sha, version = row.file_key, row.sha256, row.version
         threshold = camera_threshold(row.thresholds, camera_id)
+        for_camera = camera_id in dict(row.thresholds.get("cameras") or {})
     model = SequenceModel(files.path(key, sha), threads)
     model.version = version  # events record the registry version
-    return ActiveModel(version, model, threshold)
+    return ActiveModel(version, model, threshold, for_camera)
 
 
 def events_config(base: EventConfig, threshold: float | None) -> EventConfig:

@@ -109,7 +109,7 @@ def build_pipeline(
     )
     active = active or load_model(spec, sink.sessions)
     scorer = Scorer(active.model, camera.zones, config.scorer)
-    event_config = camera_event_config(config, camera, active.threshold)
+    event_config = camera_event_config(config, camera, active)
     pose_version = vision.estimator.model_path.stem
     events = EventManager(camera.id, event_config,
                           lambda: {"pose": pose_version, "behavior": scorer.model_version})
@@ -283,12 +283,16 @@ def close_track_log(pipeline: CameraPipeline) -> None:
 
 
 def camera_event_config(
-    config: ServiceConfig, camera: CameraConfig, model_threshold: float | None
+    config: ServiceConfig, camera: CameraConfig, active: ActiveModel
 ) -> EventConfig:
-    """The camera's event settings; a threshold written in the configuration wins over the
-    operating threshold stored with the active behaviour model."""
+    """The camera's event settings. Its threshold, most specific first: the camera's own
+    ``events`` block, a threshold stored in the registry for this camera, ``events.threshold``
+    written in the configuration, the active model version's default threshold."""
     base = config.camera_events(camera)
-    return base if config.sets_threshold(camera) else events_config(base, model_threshold)
+    written = "threshold" in config.events.model_fields_set
+    if camera.events is not None or (written and not active.for_camera):
+        return base
+    return events_config(base, active.threshold)
 
 
 def swap_model(pipeline: CameraPipeline, spec: WorkerSpec, change: ActiveModel) -> None:
@@ -297,7 +301,7 @@ def swap_model(pipeline: CameraPipeline, spec: WorkerSpec, change: ActiveModel) 
     inner = scorer.inner if isinstance(scorer, TrackLogTap) else scorer
     assert isinstance(inner, Scorer)
     inner.use_model(change.model)
-    pipeline.events.config = camera_event_config(spec.config, spec.camera, change.threshold)
+    pipeline.events.config = camera_event_config(spec.config, spec.camera, change)
     log.info("%s: now scoring with behaviour model %s (threshold %.3f)", spec.camera.id,
              change.model.version, pipeline.events.config.threshold)
 
