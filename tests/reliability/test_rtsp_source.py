@@ -1,5 +1,6 @@
 """``VideoSource`` against a real RTSP server on loopback: live, server killed and back,
-a stream that stalls without closing, a resolution change, corrupt packets mid-stream."""
+a stream that stalls without closing, a resolution change, a codec change (the camera
+restarted with H.265 on the same URL), corrupt packets mid-stream."""
 
 from __future__ import annotations
 
@@ -90,6 +91,32 @@ def test_resolution_change_mid_stream(
     assert r.wait(lambda: {(360, 640, 3), (240, 320, 3)} <= shapes(), 30), shapes()
     assert r.source.status.reconnects == 0
     assert r.source.status.state == SourceState.LIVE
+
+
+def test_codec_change_h264_to_h265_on_the_same_url(
+    rtsp_server: Callable[..., RtspServer], people_h264: Path, people_mp4: Path, tmp_path: Path,
+    reader: Callable[[str], FrameReader],
+) -> None:
+    """A camera reconfigured from H.264 to H.265 restarts its RTSP server: the session ends
+    and the same URL then serves the other codec (and here another size, so its frames are
+    recognisable)."""
+    server = rtsp_server({"/cam": people_h264})
+    r = reader(server.url("/cam"))
+    assert r.wait(lambda: len(r.seen) >= 15, 20), r.source.status
+    assert r.source.status.codec == "h264"
+
+    h265 = write_h264(frames_of(people_mp4, (320, 240)), tmp_path / "cam.h265", codec="hevc")
+    server.kill()
+    rtsp_server({"/cam": h265}, port=server.port)
+    switched = time.monotonic()
+    assert r.wait(lambda: r.frames_after(switched) >= 15, 20), r.source.status
+    status = r.source.status
+    assert (status.state, status.codec) == (SourceState.LIVE, "hevc")
+    assert status.reconnects >= 1 and status.last_error
+    new_shapes = {s.shape for s in r.seen if s.wall > switched}
+    assert new_shapes == {(240, 320, 3)}, new_shapes
+    indices = [s.index for s in r.seen]
+    assert indices == list(range(len(indices)))  # one sequence across both codecs
 
 
 def test_corrupt_packets_mid_stream_do_not_stop_the_camera(

@@ -6,7 +6,8 @@ gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad``):
 
     /usr/bin/python3 gst_rtsp_server.py --port 8554 --mount /cam=/tmp/cam.h264
 
-Each mount plays an H.264 Annex-B file in a loop at its own frame rate, like a camera.
+Each mount plays an H.264 (or, named ``.h265``, H.265) Annex-B file in a loop at its own
+frame rate, like a camera.
 The process prints ``READY <port>`` once it listens. Tests drive faults from outside:
 ``SIGKILL`` (server gone), ``SIGSTOP``/``SIGCONT`` (stream stalls without closing).
 This file is not imported by ShopGuard; ``shopguard.testing.rtsp`` starts it.
@@ -22,8 +23,8 @@ gi.require_version("GstRtspServer", "1.0")
 from gi.repository import GLib, Gst, GstRtspServer  # noqa: E402
 
 PIPELINE = (
-    "( multifilesrc location={path} loop=true caps=video/x-h264,stream-format=byte-stream,"
-    "framerate={fps}/1 ! h264parse ! rtph264pay name=pay0 pt=96 config-interval=1 )"
+    "( multifilesrc location={path} loop=true caps=video/x-{codec},stream-format=byte-stream,"
+    "framerate={fps}/1 ! {codec}parse ! rtp{codec}pay name=pay0 pt=96 config-interval=1 )"
 )
 
 
@@ -41,7 +42,8 @@ def main() -> int:
     for spec in args.mount:
         path, _, file = spec.partition("=")
         factory = GstRtspServer.RTSPMediaFactory()
-        factory.set_launch(PIPELINE.format(path=file, fps=args.fps))
+        codec = "h265" if file.endswith((".h265", ".hevc")) else "h264"
+        factory.set_launch(PIPELINE.format(path=file, fps=args.fps, codec=codec))
         factory.set_shared(True)
         mounts.add_factory(path, factory)
     if server.attach(None) == 0:

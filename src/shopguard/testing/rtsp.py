@@ -3,7 +3,8 @@
 ``RtspServer`` runs ``gst_rtsp_server.py`` (GStreamer's RTSP server) as a separate
 process with the system Python, so tests can kill it (``kill``), freeze it without
 closing the connection (``stall``/``resume``) and start it again on the same port.
-Streams are H.264 Annex-B files written by ``write_h264`` from any video or frames.
+Streams are H.264 (``.h264``) or H.265 (``.h265``) Annex-B files written by ``write_h264``
+from any video or frames.
 
 Example:
     >>> clip = write_h264(frames_of("people.mp4"), tmp / "cam.h264")  # doctest: +SKIP
@@ -23,6 +24,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from fractions import Fraction
 from pathlib import Path
 from types import TracebackType
+from typing import cast
 
 import av
 import cv2
@@ -62,24 +64,36 @@ def frames_of(path: str | Path, size: tuple[int, int] | None = None) -> Iterator
             yield image if size is None else np.asarray(cv2.resize(image, size), np.uint8)
 
 
+#: Encoders for ``write_h264``'s ``codec``: PyAV encoder, muxer, options that put the
+#: parameter sets in-band at every key frame (a client may join at any time).
+ENCODERS: dict[str, tuple[str, str, dict[str, str]]] = {
+    "h264": ("libx264", "h264", {"bf": "0", "tune": "zerolatency",
+                                 "x264-params": "repeat-headers=1"}),
+    "hevc": ("libx265", "hevc", {"tune": "zerolatency",
+                                 "x265-params": "repeat-headers=1:bframes=0:log-level=error"}),
+}
+
+
 def write_h264(
-    frames: Iterable[Image], out: str | Path, fps: int = 15, gop: int = 15, append: bool = False
+    frames: Iterable[Image], out: str | Path, fps: int = 15, gop: int = 15, append: bool = False,
+    codec: str = "h264",
 ) -> Path:
-    """Encode frames as an H.264 Annex-B elementary stream (every IDR repeats SPS/PPS).
+    """Encode frames as an Annex-B elementary stream (every key frame repeats the parameter
+    sets): H.264 by default, H.265 with ``codec="hevc"`` (name the file ``.h265``).
 
     ``append`` adds a second segment to an existing file, e.g. at another resolution.
     """
+    encoder, muxer, options = ENCODERS[codec]
     out = Path(out)
-    with open(out, "ab" if append else "wb") as raw, av.open(raw, "w", format="h264") as box:
-        stream = None
+    with open(out, "ab" if append else "wb") as raw, av.open(raw, "w", format=muxer) as box:
+        stream: av.VideoStream | None = None
         for i, image in enumerate(frames):
             if stream is None:
-                stream = box.add_stream("libx264", rate=fps)
+                stream = cast(av.VideoStream, box.add_stream(encoder, rate=fps))
                 stream.width, stream.height = image.shape[1], image.shape[0]
                 stream.pix_fmt = "yuv420p"
                 stream.time_base = Fraction(1, fps)
-                stream.options = {"g": str(gop), "bf": "0", "preset": "ultrafast",
-                                  "tune": "zerolatency", "x264-params": "repeat-headers=1"}
+                stream.options = {"g": str(gop), "preset": "ultrafast", **options}
             frame = av.VideoFrame.from_ndarray(image, format="bgr24")
             frame.pts = i
             box.mux(stream.encode(frame))
@@ -101,7 +115,7 @@ def corrupt_h264(src: str | Path, out: str | Path, every: int = 40_000, length: 
 
 
 class RtspServer:
-    """GStreamer's RTSP server on ``127.0.0.1:port``, serving ``mounts`` (path → .h264)."""
+    """GStreamer's RTSP server on ``127.0.0.1:port``, serving ``mounts`` (path → .h264/.h265)."""
 
     def __init__(self, mounts: Mapping[str, str | Path], port: int | None = None, fps: int = 15):
         self.mounts = {k: Path(v) for k, v in mounts.items()}

@@ -60,6 +60,7 @@ class SourceStatus:
     last_frame_wall: float = 0.0
     width: int = 0
     height: int = 0
+    codec: str = ""
     source_fps: float = 0.0
     duration_s: float = 0.0
     history: list[str] = field(default_factory=list)
@@ -197,6 +198,7 @@ class VideoSource:
                 raise SourceError(f"no video stream in {self.url}")
             stream = container.streams.video[0]
             stream.thread_type = "AUTO"
+            self.status.codec = stream.codec_context.name  # may change at a reconnect
             rate = stream.average_rate or stream.guessed_rate
             self.status.source_fps = float(rate) if rate else 0.0
             if stream.duration and stream.time_base:
