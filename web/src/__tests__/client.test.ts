@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { ApiError, api, buildQuery, setCsrfToken, setUnauthorizedHandler } from '../api/client';
+import { ApiError, api, buildQuery, dispositionFilename, setCsrfToken, setUnauthorizedHandler } from '../api/client';
 import { apiError, makeEvent, mockFetch } from '../test/utils';
 
 describe('API client', () => {
@@ -47,5 +47,20 @@ describe('API client', () => {
     mockFetch({ 'GET /api/cameras': [{ id: 'a', name: 'A' }], 'GET /api/channels': { items: [{ name: 'x' }], total: 1, next: null } });
     expect(await api.cameras.list()).toEqual([{ id: 'a', name: 'A' }]);
     expect(await api.channels.list()).toEqual([{ name: 'x' }]);
+  });
+
+  it('takes a download’s file name from Content-Disposition', () => {
+    expect(dispositionFilename('attachment; filename="shopguard-audit-20261203T080000Z.csv"', 'x')).toBe(
+      'shopguard-audit-20261203T080000Z.csv',
+    );
+    expect(dispositionFilename("attachment; filename*=UTF-8''caf%C3%A9.zip", 'x')).toBe('café.zip');
+    expect(dispositionFilename('attachment; filename=plain.json', 'x')).toBe('plain.json');
+    expect(dispositionFilename('attachment; filename="../../etc/passwd"', 'x')).toBe('passwd');
+    expect(dispositionFilename(null, 'fallback.zip')).toBe('fallback.zip');
+  });
+
+  it('a file request that fails gives the API’s error', async () => {
+    mockFetch({ 'POST /api/dataset/export': apiError(403, 'forbidden', 'admins only') });
+    await expect(api.dataset.export()).rejects.toMatchObject({ status: 403, code: 'forbidden', message: 'admins only' });
   });
 });

@@ -21,6 +21,9 @@ function called(): string[] {
   for (const m of clientSource.matchAll(/request<[^\n]*?>\(\s*'(GET|POST|PUT|PATCH|DELETE)',\s*([`'])(.*?)\2/g))
     calls.add(`${m[1]} ${normalise(`/api${m[3]}`)}`);
   for (const m of clientSource.matchAll(/listAll<\w+>\('([^']+)'/g)) calls.add(`GET ${normalise(`/api${m[1]}`)}`);
+  // files (ZIP, CSV, Markdown)
+  for (const m of clientSource.matchAll(/requestBlob\(\s*'(GET|POST)',\s*([`'])(.*?)\2/g))
+    calls.add(`${m[1]} ${normalise(`/api${m[3]}`)}`);
   // URLs used by <img>, <video> and EventSource
   for (const m of clientSource.matchAll(/=>\s*\n?\s*`\$\{API_BASE\}([^`?$]*(?:\$\{enc\([a-zA-Z]+\)\}[^`?$]*)*)/g))
     calls.add(`GET ${normalise(`/api${m[1]}`)}`);
@@ -40,6 +43,9 @@ describe('API contract', () => {
     expect(calls).toContain('GET /api/cameras/{}/live.mjpg');
     expect(calls).toContain('GET /api/stream');
     expect(calls).toContain('GET /api/cameras');
+    expect(calls).toContain('POST /api/dataset/export');
+    expect(calls).toContain('GET /api/audit/export');
+    expect(calls).toContain('POST /api/models/versions/{}/promote');
     expect(calls.filter((c) => !paths.has(c))).toEqual([]);
   });
 

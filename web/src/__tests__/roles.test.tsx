@@ -11,6 +11,12 @@ describe('role-aware rendering', () => {
     expect(can(users.viewer, 'review')).toBe(false);
     expect(can(users.viewer, 'manageCameras')).toBe(false);
     expect(can(null, 'viewSystem')).toBe(false);
+    expect(can(users.admin, 'manageModels')).toBe(true);
+    expect(can(users.reviewer, 'manageModels')).toBe(false);
+    expect(can(users.reviewer, 'reportMissed')).toBe(true);
+    expect(can(users.viewer, 'reportMissed')).toBe(false);
+    expect(can(users.admin, 'audit')).toBe(true);
+    expect(can(users.reviewer, 'audit')).toBe(false);
   });
 
   it('a viewer gets no review buttons and no admin screens', async () => {

@@ -6,6 +6,9 @@
 import type {
   AlertEvent,
   ApiTokenInfo,
+  AuditEntry,
+  AuditFilters,
+  DatasetExportInput,
   Camera,
   CameraHealth,
   CameraInput,
@@ -19,10 +22,17 @@ import type {
   EventFilters,
   Health,
   LoginResponse,
+  MissedInput,
+  MissedReport,
   ModelInfo,
+  ModelVersion,
+  ModelVersionList,
+  OperatingThresholds,
   NewApiToken,
   Page,
+  RetentionSchedule,
   ReviewDecision,
+  ThresholdsInput,
   User,
   UserInput,
   UserPatch,
@@ -102,6 +112,7 @@ export async function request<T>(method: string, path: string, options: RequestO
     throw new ApiError(0, 'network', 'The ShopGuard service cannot be reached.');
   }
   if (response.status === 204) return undefined as T;
+  if (!response.ok) throw await errorOf(response, options);
   const text = await response.text();
   let data: unknown = undefined;
   if (text) {
@@ -111,18 +122,93 @@ export async function request<T>(method: string, path: string, options: RequestO
       data = undefined;
     }
   }
-  if (!response.ok) {
-    const error = (data as { error?: { code?: string; message?: string; fields?: Record<string, string> } })?.error;
-    const apiError = new ApiError(
-      response.status,
-      error?.code ?? `http_${response.status}`,
-      error?.message ?? (response.statusText || `Request failed (${response.status})`),
-      error?.fields ?? {},
-    );
-    if (response.status === 401 && !options.quiet401 && onUnauthorized) onUnauthorized();
-    throw apiError;
-  }
   return data as T;
+}
+
+/** The API's error body (`{"error": {code, message, fields}}`) as an `ApiError`. */
+async function errorOf(response: Response, options: RequestOptions): Promise<ApiError> {
+  let data: unknown = undefined;
+  try {
+    const text = await response.text();
+    data = text ? JSON.parse(text) : undefined;
+  } catch {
+    data = undefined;
+  }
+  const error = (data as { error?: { code?: string; message?: string; fields?: Record<string, string> } })?.error;
+  const apiError = new ApiError(
+    response.status,
+    error?.code ?? `http_${response.status}`,
+    error?.message ?? (response.statusText || `Request failed (${response.status})`),
+    error?.fields ?? {},
+  );
+  if (response.status === 401 && !options.quiet401 && onUnauthorized) onUnauthorized();
+  return apiError;
+}
+
+export interface Download {
+  blob: Blob;
+  /** From `Content-Disposition`, else `fallback`. */
+  filename: string;
+}
+
+/** The file name in a `Content-Disposition` header (`filename*=` or `filename=`). */
+export function dispositionFilename(header: string | null, fallback: string): string {
+  if (!header) return fallback;
+  const star = /filename\*\s*=\s*(?:UTF-8'')?([^;]+)/i.exec(header);
+  if (star) {
+    try {
+      return decodeURIComponent(star[1].trim().replace(/^"|"$/g, ''));
+    } catch {
+      /* fall through */
+    }
+  }
+  const plain = /filename\s*=\s*("([^"]*)"|[^;]+)/i.exec(header);
+  const name = plain ? (plain[2] ?? plain[1]).trim() : '';
+  // never a path: the browser would drop it anyway
+  return name.replace(/^.*[\\/]/, '') || fallback;
+}
+
+/** A request whose answer is a file (ZIP, CSV): same cookie, CSRF and errors as `request()`. */
+export async function requestBlob(
+  method: string,
+  path: string,
+  options: RequestOptions & { fallbackName: string },
+): Promise<Download> {
+  const headers: Record<string, string> = { Accept: '*/*' };
+  if (options.body !== undefined) headers['Content-Type'] = 'application/json';
+  if (WRITE_METHODS.has(method) && csrfToken) headers['X-CSRF-Token'] = csrfToken;
+  let response: Response;
+  try {
+    response = await fetch(`${API_BASE}${path}${buildQuery(options.query)}`, {
+      method,
+      headers,
+      credentials: 'same-origin',
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      signal: options.signal,
+    });
+  } catch (err) {
+    if (err instanceof DOMException && err.name === 'AbortError') throw err;
+    throw new ApiError(0, 'network', 'The ShopGuard service cannot be reached.');
+  }
+  if (!response.ok) throw await errorOf(response, options);
+  return {
+    blob: await response.blob(),
+    filename: dispositionFilename(response.headers.get('Content-Disposition'), options.fallbackName),
+  };
+}
+
+/** Hands a downloaded file to the browser ("Save as" / Downloads). */
+export function saveDownload({ blob, filename }: Download): void {
+  const href = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = href;
+  a.download = filename;
+  a.rel = 'noopener';
+  a.style.display = 'none';
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(href), 10_000);
 }
 
 const enc = encodeURIComponent;
@@ -207,6 +293,50 @@ export const api = {
 
   models: {
     list: () => request<Page<ModelInfo> | ModelInfo[]>('GET', '/models').then(itemsOf),
+    /** Behaviour model versions, newest first, and the active one (admin). */
+    versions: () => request<ModelVersionList>('GET', '/models/versions'),
+    /** 409 `promotion_refused` with `fields["reason.N"]` unless `forceReason` is given. */
+    promote: (version: string, forceReason?: string) =>
+      request<ModelVersion>('POST', `/models/versions/${enc(version)}/promote`, {
+        body: forceReason ? { force_reason: forceReason } : {},
+      }),
+    rollback: () => request<ModelVersion>('POST', '/models/rollback'),
+    /** What each camera runs with under the active version (any user). */
+    thresholds: () => request<OperatingThresholds>('GET', '/models/thresholds'),
+    setThresholds: (version: string, thresholds: ThresholdsInput) =>
+      request<ModelVersion>('PUT', `/models/versions/${enc(version)}/thresholds`, { body: thresholds }),
+  },
+
+  dataset: {
+    /** Reviews and missed-theft reports as labelled pose clips (ZIP; admin). */
+    export: (input: DatasetExportInput = {}) =>
+      requestBlob('POST', '/dataset/export', { body: input, fallbackName: 'shopguard-reviews.zip' }),
+  },
+
+  missed: {
+    list: (cameraId: string) =>
+      request<Page<MissedReport>>('GET', `/cameras/${enc(cameraId)}/missed`, { query: { limit: MAX_PAGE } }),
+    report: (cameraId: string, report: MissedInput) =>
+      request<MissedReport>('POST', `/cameras/${enc(cameraId)}/missed`, { body: report }),
+  },
+
+  privacy: {
+    retention: (cameraId: string) => request<RetentionSchedule>('GET', `/cameras/${enc(cameraId)}/retention`),
+    /** The entrance notice, Markdown. */
+    signage: async (): Promise<string> => {
+      const { blob } = await requestBlob('GET', '/privacy/signage', { fallbackName: 'signage.md' });
+      return blob.text();
+    },
+  },
+
+  audit: {
+    list: (filters: AuditFilters & { limit?: number; cursor?: string | null } = {}) =>
+      request<Page<AuditEntry>>('GET', '/audit', { query: { ...filters } }),
+    export: (filters: AuditFilters, format: 'csv' | 'json') =>
+      requestBlob('GET', '/audit/export', {
+        query: { ...filters, format },
+        fallbackName: `shopguard-audit.${format}`,
+      }),
   },
 
   users: {

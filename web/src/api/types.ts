@@ -118,6 +118,35 @@ export type ChannelTestResult = S['ChannelTestOut'];
 export type Delivery = S['DeliveryOut'];
 export type ModelInfo = S['ModelOut'];
 export type ApiTokenInfo = S['TokenOut'];
+
+// ---- model registry, learning, privacy, audit ----
+
+/** A behaviour model version in the registry (`candidate`, `active` or `retired`). */
+export type ModelVersion = S['VersionOut'];
+export type ModelVersionList = S['VersionList'];
+/** Thresholds stored with a version: `default`, per-camera `cameras`, how they were `chosen`. */
+export interface VersionThresholds {
+  default?: number | null;
+  cameras?: Record<string, number>;
+  chosen?: Record<string, unknown>;
+}
+export type OperatingThresholds = S['ThresholdsOut'];
+export type ThresholdsInput = S['ThresholdsIn'];
+export type MissedReport = S['MissedOut'];
+export type MissedInput = S['MissedIn'];
+export type DatasetExportInput = S['ExportIn'];
+export type PrivacyMode = S['RetentionOut']['privacy'];
+export type RetentionSchedule = S['RetentionOut'];
+export type AuditEntry = S['AuditOut'];
+
+export interface AuditFilters {
+  user?: string;
+  action?: string;
+  target?: string;
+  camera?: string;
+  since?: string;
+  until?: string;
+}
 export type NewApiToken = S['NewTokenOut'];
 
 export type StreamEventType =

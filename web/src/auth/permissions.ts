@@ -6,6 +6,11 @@ export const permissions = {
   manageCameras: (role: Role) => role === 'admin',
   settings: (role: Role) => role === 'admin',
   viewSystem: (_role: Role) => true,
+  /** Promote, roll back, set thresholds, export the training dataset. */
+  manageModels: (role: Role) => role === 'admin',
+  /** Report a theft the system missed (becomes training data). */
+  reportMissed: (role: Role) => role === 'admin' || role === 'reviewer',
+  audit: (role: Role) => role === 'admin',
 } satisfies Record<string, (role: Role) => boolean>;
 
 export type Permission = keyof typeof permissions;

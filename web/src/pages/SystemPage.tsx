@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { RefreshCw } from 'lucide-react';
 import { ApiError, api } from '../api/client';
 import type { ModelInfo, StorageUse } from '../api/types';
+import { ModelRegistrySection } from '../components/ModelRegistry';
 import { Badge, Button, EmptyState, HealthBadge, Loading, Notice } from '../components/ui';
 import { useCameras } from '../hooks/data';
 import { formatAgo, formatBytes, formatNumber } from '../lib/format';
@@ -135,6 +136,8 @@ export function SystemPage() {
           )}
         </div>
       </section>
+
+      <ModelRegistrySection />
 
       <section className="card" aria-labelledby="models">
         <div className="card-header">

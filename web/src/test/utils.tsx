@@ -62,6 +62,7 @@ export function mockFetch(routes: Record<string, Handler | object | unknown[]>) 
       });
     }
     const answer = typeof route.handler === 'function' ? await (route.handler as Handler)(call) : route.handler;
+    if (answer instanceof Response) return answer; // files: ZIP, CSV, Markdown
     const isReply = answer !== null && typeof answer === 'object' && REPLY in answer;
     const status = isReply ? (answer as ReplyObj).status : 200;
     const body = isReply ? (answer as ReplyObj).body : answer;
@@ -171,6 +172,8 @@ export function baseRoutes(extra: Record<string, Handler | object | unknown[]> =
     },
     'GET /api/events': { items: [], total: 0, next: null },
     'GET /api/models': { items: [], total: 0, next: null },
+    'GET /api/models/thresholds': { version: null, default: null, cameras: {}, chosen: {} },
+    'GET /api/models/versions': { items: [], active: null },
     ...extra,
   };
 }
