@@ -1,8 +1,10 @@
 import { useMemo, useState } from 'react';
 import { Link } from 'react-router-dom';
-import { AlertTriangle, Cctv, Grid2x2, Maximize2, Minimize2, Square } from 'lucide-react';
+import { AlertTriangle, Cctv, Flag, Grid2x2, Maximize2, Minimize2, Square } from 'lucide-react';
 import type { AlertEvent, Camera } from '../api/types';
+import { useAuth } from '../auth/AuthContext';
 import { LiveView } from '../components/LiveView';
+import { MissedTheftDialog } from '../components/MissedTheft';
 import { Badge, Button, EmptyState, HealthBadge, Loading, Notice, ScoreBadge } from '../components/ui';
 import { useCameras } from '../hooks/data';
 import { useAlertFeed } from '../hooks/useAlertFeed';
@@ -20,6 +22,9 @@ export function LivePage() {
   const openFeed = useAlertFeed({ status: 'open' }, 200);
   const [focused, setFocused] = useState<string | null>(null);
   const [columns, setColumns] = usePref<number>('liveColumns', 0);
+  const [reporting, setReporting] = useState<Camera | null>(null);
+  const { can } = useAuth();
+  const canReport = can('reportMissed');
 
   const openByCamera = useMemo(() => {
     const map = new Map<string, AlertEvent[]>();
@@ -87,10 +92,12 @@ export function LivePage() {
               mode={streamed.has(camera.id) ? 'stream' : 'snapshot'}
               focused={focused === camera.id}
               onFocus={() => setFocused(focused === camera.id ? null : camera.id)}
+              onReportMissed={canReport ? () => setReporting(camera) : undefined}
             />
           ))}
         </div>
       )}
+      {reporting && <MissedTheftDialog camera={reporting} onClose={() => setReporting(null)} />}
     </div>
   );
 }
@@ -102,6 +109,7 @@ function CameraTile({
   mode,
   focused,
   onFocus,
+  onReportMissed,
 }: {
   camera: Camera;
   alerts: AlertEvent[];
@@ -109,6 +117,8 @@ function CameraTile({
   mode: 'stream' | 'snapshot';
   focused: boolean;
   onFocus: () => void;
+  /** Reviewers and admins: report a theft this camera missed. */
+  onReportMissed?: () => void;
 }) {
   const alerting = alerts.length > 0;
   const top = alerts.reduce<AlertEvent | null>((a, b) => (!a || b.peak_score > a.peak_score ? b : a), null);
@@ -131,6 +141,16 @@ function CameraTile({
             <span className="faint mono" title="Frames analysed per second · inference time">
               {formatNumber(health.fps_analysed)} fps · {Math.round(health.inference_ms ?? 0)} ms
             </span>
+          )}
+          {onReportMissed && (
+            <Button
+              size="sm"
+              variant="ghost"
+              iconOnly
+              label={`Report a missed theft on ${camera.name || camera.id}`}
+              icon={<Flag size={16} />}
+              onClick={onReportMissed}
+            />
           )}
           <Button
             size="sm"
