@@ -3,7 +3,9 @@
 ``shopguard synth data --out DIR --split train --n 500`` writes a native dataset
 (one ``.npz`` per clip) into ``DIR/train``; ``shopguard synth video --out DIR --seed N
 --duration S`` renders a store scene to H.264 MP4 plus its ground truth JSON;
-``shopguard synth demo`` renders the bundled demo video.
+``shopguard synth demo`` renders the bundled demo video; ``shopguard synth rendered --out DIR
+--seeds 7001 7002`` renders scenes, runs the real pose model and tracker over them and writes
+their tracks as labelled clips (``DIR/<clip>.npz``; videos in ``DIR/videos``).
 """
 
 from __future__ import annotations
@@ -46,6 +48,16 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     demo.add_argument("--out", type=Path, default=Path("src/shopguard/data/demo"))
     demo.add_argument("--crf", type=int, default=28, help="H.264 quality (lower = larger)")
     demo.set_defaults(func=run_demo)
+    rendered = actions.add_parser(
+        "rendered", help="labelled clips of rendered scenes, as seen by the real pose model")
+    rendered.add_argument("--out", required=True, type=Path, help="output directory")
+    rendered.add_argument("--seeds", required=True, type=int, nargs="+", help="scene seeds")
+    rendered.add_argument("--duration", type=float, default=60.0, help="seconds per scene")
+    rendered.add_argument("--fps", type=float, default=10.0, help="rendered frames per second")
+    rendered.add_argument("--analysis-fps", type=float, default=5.0,
+                          help="analysed frames per second (the camera worker's default)")
+    rendered.add_argument("--threads", type=int, default=1, help="pose model threads")
+    rendered.set_defaults(func=run_rendered)
 
 
 def run_data(args: argparse.Namespace) -> int:
@@ -94,4 +106,24 @@ def run_demo(args: argparse.Namespace) -> int:
     spans = ", ".join(f"{a:.1f}–{b:.1f} s" for _, a, b in theft_spans(scene))
     size = path.stat().st_size / 1e6
     print(f"wrote {path} ({size:.1f} MB, seed {scene.seed}; thefts at {spans})")
+    return 0
+
+
+def run_rendered(args: argparse.Namespace) -> int:
+    """Render, analyse and label each seed's scene; seeds already written are skipped."""
+    from shopguard.training.rendered import rendered_clips
+
+    videos = args.out / "videos"
+    videos.mkdir(parents=True, exist_ok=True)
+    for seed in tqdm(args.seeds, desc="scenes", unit="scene"):
+        done = args.out / f".done-{seed}"
+        if done.exists():
+            continue
+        clips = rendered_clips(seed, videos, duration=args.duration, fps=args.fps,
+                               analysis_fps=args.analysis_fps, threads=args.threads)
+        for clip in clips:
+            write_clip(args.out / f"{clip.clip_id}.npz", clip)
+        thefts = sum(int(c.labels.any()) for c in clips)
+        tqdm.write(f"scene {seed}: {len(clips)} tracks, {thefts} with concealment frames")
+        done.touch()
     return 0

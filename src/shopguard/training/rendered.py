@@ -1,0 +1,137 @@
+"""Labelled pose clips of rendered scenes, as the product sees them.
+
+The synthetic generator's clips carry its own keypoints plus simulated noise. To measure
+(and train on) what a camera worker really gets, a scene is rendered to video, the real
+pose model and tracker run over it (``shopguard analyze``), and each track's frames are
+matched to the scene's ground-truth shoppers by box overlap: a frame is labelled 1 when
+the shopper it matches is concealing an item at that time. Tracks keep the tracker's
+identity switches and fragments, and the keypoints keep the pose model's errors.
+
+Example:
+    >>> clips = rendered_clips(7001, Path("data/rendered"))  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from shopguard.core import Tracks
+from shopguard.training.clip import PoseClip
+from shopguard.training.feedback import MIN_FRAMES, track_arrays
+from shopguard.vision.tracks_jsonl import read_tracks_jsonl
+
+Frames = Sequence[tuple[float, Tracks]]
+
+#: A track box matches a shopper when their IoU is at least this.
+MIN_IOU = 0.3
+
+
+def box_iou(a: npt.ArrayLike, b: npt.ArrayLike) -> float:
+    """IoU of two xyxy boxes."""
+    ax1, ay1, ax2, ay2 = np.asarray(a, np.float64)
+    bx1, by1, bx2, by2 = np.asarray(b, np.float64)
+    inter = max(0.0, min(ax2, bx2) - max(ax1, bx1)) * max(0.0, min(ay2, by2) - max(ay1, by1))
+    union = (ax2 - ax1) * (ay2 - ay1) + (bx2 - bx1) * (by2 - by1) - inter
+    return float(inter / union) if union > 0 else 0.0
+
+
+def _truth_people(truth: dict[str, Any]) -> tuple[npt.NDArray[np.float64], list[list[dict]]]:
+    frames = truth["frames"]
+    return np.array([f["t"] for f in frames], np.float64), [f["people"] for f in frames]
+
+
+def _matched_shopper(box: npt.ArrayLike, people: list[dict], min_iou: float) -> int | None:
+    best, best_iou = None, min_iou
+    for person in people:
+        iou = max(box_iou(box, person["box"]), box_iou(box, person["full_box"]))
+        if iou >= best_iou:
+            best, best_iou = int(person["id"]), iou
+    return best
+
+
+def _concealing(shopper: dict[str, Any], t: float) -> bool:
+    return any(start <= t <= end for start, end in shopper["theft_spans"])
+
+
+def label_tracks(
+    frames: Frames, truth: dict[str, Any], *, min_iou: float = MIN_IOU, name: str = "rendered"
+) -> list[PoseClip]:
+    """One labelled clip per track of ``frames`` (analysed frames of the scene's video).
+
+    Frames a track shares with no shopper (a false detection, a box straddling two people)
+    are labelled 0. ``meta["shoppers"]`` counts the frames matched to each shopper.
+    """
+    truth_t, truth_people = _truth_people(truth)
+    shoppers = {int(s["id"]): s for s in truth["shoppers"]}
+    ids = sorted({int(i) for _, tracks in frames for i in tracks.ids})
+    clips = []
+    for track_id in ids:
+        kps, boxes, times = track_arrays(frames, track_id)
+        if len(times) < MIN_FRAMES:
+            continue
+        labels = np.zeros(len(times), np.uint8)
+        matched: Counter[int] = Counter()
+        for i, (t, box) in enumerate(zip(times, boxes, strict=True)):
+            people = truth_people[int(np.abs(truth_t - t).argmin())]
+            shopper = _matched_shopper(box, people, min_iou)
+            if shopper is not None:
+                matched[shopper] += 1
+                labels[i] = _concealing(shoppers[shopper], float(t))
+        gaps = np.diff(times)
+        meta = {
+            "clip_id": f"{name}-t{track_id}",
+            "camera": name,
+            "source": "rendered",
+            "simulated": True,
+            "fps": round(float(1 / np.median(gaps)), 2) if len(gaps) else 0.0,
+            "frame_size": truth["frame_size"],
+            "zones": truth["zones"],
+            "track_id": track_id,
+            "shoppers": {str(k): v for k, v in matched.most_common()},
+        }
+        clips.append(PoseClip(kps, boxes, times, labels, meta))
+    return clips
+
+
+def analyse_rendered(
+    video: Path, *, analysis_fps: float = 5.0, threads: int | None = 1, name: str | None = None
+) -> list[PoseClip]:
+    """Run the pose model and tracker over a rendered video (ground truth in its ``.json``)
+    and label the tracks."""
+    from shopguard.commands.analyze import analyze
+
+    truth = json.loads(video.with_suffix(".json").read_text())
+    with tempfile.TemporaryDirectory(prefix="shopguard-rendered-") as tmp:
+        analyze(video, tmp, fps=analysis_fps, threads=threads, annotate=False, progress=False)
+        frames = [(t, tracks) for _, t, tracks in read_tracks_jsonl(Path(tmp) / "tracks.jsonl")]
+    return label_tracks(frames, truth, name=name or video.stem)
+
+
+def rendered_clips(
+    seed: int,
+    video_dir: Path,
+    *,
+    duration: float = 60.0,
+    fps: float = 10.0,
+    analysis_fps: float = 5.0,
+    threads: int | None = 1,
+) -> list[PoseClip]:
+    """Render scene ``seed`` into ``video_dir`` (unless it is there already), analyse it
+    like a camera worker would and return its labelled tracks."""
+    from shopguard.training.render import render_scene_video
+    from shopguard.training.synth import generate_scene
+
+    video = video_dir / f"synth_{seed}.mp4"
+    if not (video.is_file() and video.with_suffix(".json").is_file()):
+        scene = generate_scene(seed, duration=duration, fps=fps)
+        render_scene_video(scene, video, progress=False)
+    return analyse_rendered(video, analysis_fps=analysis_fps, threads=threads,
+                            name=f"rendered{seed}")
