@@ -1,12 +1,13 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { Cctv, Pencil, PlugZap, Plus, Shapes, Trash2 } from 'lucide-react';
 import { ApiError, api, urls } from '../api/client';
-import type { Camera, CameraTestResult, Zone } from '../api/types';
+import type { Camera, CameraTestResult, PrivacyMode, Zone } from '../api/types';
 import { useToast } from '../components/toast';
 import { Badge, Button, EmptyState, Field, HealthBadge, Loading, Modal, Notice } from '../components/ui';
 import { ZoneEditor, zonesProblems } from '../components/ZoneEditor';
 import { useCameras } from '../hooks/data';
 import type { Size } from '../lib/geometry';
+import { PRIVACY_MODES, privacyLabel, privacyOf } from '../lib/privacy';
 
 const SLUG = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 
@@ -72,6 +73,9 @@ export function CamerasPage() {
                   <div className="spread">
                     <strong>{c.name || c.id}</strong>
                     <div className="row">
+                      <Badge tone={privacyOf(c) === 'full' ? 'neutral' : 'info'} title="Privacy mode">
+                        {privacyLabel(privacyOf(c))}
+                      </Badge>
                       {c.enabled === false && <Badge>disabled</Badge>}
                       <HealthBadge state={h?.state} title={h?.last_error ?? undefined} />
                     </div>
@@ -149,6 +153,7 @@ interface CameraForm {
   name: string;
   source_url: string;
   enabled: boolean;
+  privacy: PrivacyMode;
 }
 
 function CameraEditor({
@@ -167,6 +172,7 @@ function CameraEditor({
     name: camera?.name ?? '',
     source_url: camera?.source_url ?? '',
     enabled: camera?.enabled ?? true,
+    privacy: privacyOf(camera),
   });
   const [idTouched, setIdTouched] = useState(!!camera);
   const [errors, setErrors] = useState<Record<string, string>>({});
@@ -194,14 +200,23 @@ function CameraEditor({
     setBusy(true);
     setFormError(null);
     try {
+      // PATCH replaces `settings` whole: keep the others, change only the privacy mode
+      // (and only when it changed: a settings change restarts the camera's worker).
       const saved = camera
         ? await api.cameras.update(camera.id, {
             name: form.name.trim(),
             source_url: form.source_url.trim(),
             enabled: form.enabled,
+            ...(form.privacy !== privacyOf(camera) ? { settings: { ...camera.settings, privacy: form.privacy } } : {}),
           })
-        : await api.cameras.create({ ...form, name: form.name.trim(), source_url: form.source_url.trim() });
-      onSaved(saved ?? { ...form });
+        : await api.cameras.create({
+            id: form.id,
+            name: form.name.trim(),
+            source_url: form.source_url.trim(),
+            enabled: form.enabled,
+            settings: { privacy: form.privacy },
+          });
+      onSaved(saved ?? { ...form, settings: { privacy: form.privacy }, zones: [], state: null });
     } catch (err) {
       if (err instanceof ApiError) {
         setErrors(err.fields);
@@ -305,6 +320,34 @@ function CameraEditor({
               </span>
             ))}
         </div>
+        <fieldset className="fieldset">
+          <legend className="field-label">Privacy mode</legend>
+          <div className="stack" style={{ gap: 6 }}>
+            {PRIVACY_MODES.map((m) => (
+              <label key={m.mode} className="checkbox" style={{ alignItems: 'flex-start' }}>
+                <input
+                  type="radio"
+                  name="privacy"
+                  value={m.mode}
+                  checked={form.privacy === m.mode}
+                  onChange={() => set({ privacy: m.mode })}
+                  aria-describedby={`privacy-${m.mode}-hint`}
+                />
+                <span>
+                  <strong>{m.label}</strong>{' '}
+                  <span id={`privacy-${m.mode}-hint`} className="muted">
+                    {m.hint}
+                  </span>
+                </span>
+              </label>
+            ))}
+          </div>
+          <span className="field-hint">
+            Detection works the same in every mode; the mode decides what is stored and shown. Changing it restarts the
+            camera.
+          </span>
+          {errors.settings && <span className="field-error">{errors.settings}</span>}
+        </fieldset>
         <label className="checkbox">
           <input type="checkbox" checked={form.enabled} onChange={(e) => set({ enabled: e.target.checked })} />
           Watch this camera
