@@ -13,6 +13,8 @@ import type {
   UserPatch,
 } from '../api/types';
 import { useAuth } from '../auth/AuthContext';
+import { AuditTrailPanel } from '../components/AuditTrail';
+import { RetentionSchedules, SignagePanel } from '../components/PrivacySettings';
 import { useToast } from '../components/toast';
 import { Badge, Button, DeliveryBadge, EmptyState, Field, Loading, Modal, Notice } from '../components/ui';
 import { useCameras } from '../hooks/data';
@@ -24,6 +26,8 @@ const TABS = [
   { id: 'users', label: 'Users' },
   { id: 'tokens', label: 'API tokens' },
   { id: 'retention', label: 'Retention' },
+  { id: 'signage', label: 'Entrance notice' },
+  { id: 'audit', label: 'Audit trail' },
 ] as const;
 type TabId = (typeof TABS)[number]['id'];
 
@@ -56,6 +60,8 @@ export function SettingsPage() {
         {tab === 'users' && <UsersPanel />}
         {tab === 'tokens' && <TokensPanel />}
         {tab === 'retention' && <RetentionPanel />}
+        {tab === 'signage' && <SignagePanel />}
+        {tab === 'audit' && <AuditTrailPanel />}
       </div>
     </div>
   );
@@ -888,16 +894,20 @@ function TokensPanel() {
 /** Retention is part of the service's configuration file; the API does not change it. */
 function RetentionPanel() {
   return (
-    <section className="card card-body stack" style={{ maxWidth: 680 }} aria-label="Retention">
-      <p style={{ margin: 0 }}>
-        Evidence (clips and snapshots) of alerts nobody confirmed or escalated is deleted after{' '}
-        <code>storage.retention_days</code> days (30 by default), and the oldest first whenever the disk has less than{' '}
-        <code>storage.min_free_gb</code> free. Confirmed and escalated alerts keep their evidence.
-      </p>
-      <p className="muted" style={{ margin: 0 }}>
-        Change these in the service's configuration file and restart it. Keep evidence only as long as you need it:
-        local law may set a maximum.
-      </p>
-    </section>
+    <div className="stack">
+      <section className="card card-body stack" style={{ maxWidth: 680 }} aria-label="Retention">
+        <p style={{ margin: 0 }}>
+          Evidence (clips, snapshots and pose data) of alerts nobody confirmed or escalated is deleted after{' '}
+          <code>storage.retention_days</code> days (30 by default), and the oldest first whenever the disk has less than{' '}
+          <code>storage.min_free_gb</code> free. Confirmed and escalated alerts keep their evidence.
+        </p>
+        <p className="muted" style={{ margin: 0 }}>
+          Change these in the service's configuration file and restart it. Keep evidence only as long as you need it:
+          local law may set a maximum.
+        </p>
+      </section>
+      <h2 style={{ margin: '8px 0 0' }}>Per camera</h2>
+      <RetentionSchedules />
+    </div>
   );
 }
