@@ -73,7 +73,7 @@ def test_camera_settings_are_validated_like_the_config_file(admin: Api) -> None:
     ([[0, 0], [1e300, 0], [0, 5]], "less than or equal"),
     ([[0, 0], ["a", 0], [0, 5]], "valid number"),
     ([[0, 0, 0], [1, 0], [0, 5]], "at most 2"),
-    ([[i, (i % 2) * 5] for i in range(1001)], "at most 1000"),
+    ([[i, (i % 2) * 5] for i in range(257)], "at most 256"),
 ])
 def test_bad_polygons_are_refused(admin: Api, ctx: ServiceContext, polygon: list[object],
                                   problem: str) -> None:
@@ -108,8 +108,8 @@ def test_big_polygon_is_accepted_quickly(admin: Api, ctx: ServiceContext) -> Non
     import math
 
     add_camera(ctx, "door-1")
-    circle = [[500 + 400 * math.cos(2 * math.pi * i / 1000),
-               500 + 400 * math.sin(2 * math.pi * i / 1000)] for i in range(1000)]
+    circle = [[500 + 400 * math.cos(2 * math.pi * i / 256),
+               500 + 400 * math.sin(2 * math.pi * i / 256)] for i in range(256)]
     response = admin.post("/api/cameras/door-1/zones",
                           json={"name": "round", "kind": "checkout", "polygon": circle})
     assert response.status_code == 201, response.json

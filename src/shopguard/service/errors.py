@@ -13,6 +13,8 @@ from flask import Flask, Response, jsonify, request
 from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException
 
+from shopguard.config import MAX_LISTED_ERRORS
+
 log = logging.getLogger(__name__)
 
 #: HTTP status → default error code.
@@ -53,12 +55,15 @@ class ApiError(Exception):
 
 
 def field_errors(exc: ValidationError, prefix: str = "") -> dict[str, str]:
-    """Pydantic errors as ``{"a.b.0": "message"}`` (first message per field)."""
+    """Pydantic errors as ``{"a.b.0": "message"}`` (first message per field, at most
+    ``MAX_LISTED_ERRORS`` fields)."""
     fields: dict[str, str] = {}
-    for err in exc.errors():
+    for err in exc.errors(include_url=False, include_input=False):
         loc = ".".join(str(p) for p in err["loc"])
         key = f"{prefix}.{loc}" if prefix and loc else (prefix or loc or "body")
         fields.setdefault(key, err["msg"].removeprefix("Value error, "))
+        if len(fields) == MAX_LISTED_ERRORS:
+            break
     return fields
 
 
@@ -66,7 +71,9 @@ def invalid(exc: ValidationError, prefix: str = "", status: int = 422) -> ApiErr
     """The 422 for a pydantic ``ValidationError``."""
     fields = field_errors(exc, prefix)
     names = ", ".join(list(fields)[:5])
-    return ApiError(status, f"invalid request: {names}", fields=fields)
+    more = exc.error_count() - len(fields)
+    extra = f" (and {more} more errors)" if more > 0 else ""
+    return ApiError(status, f"invalid request: {names}{extra}", fields=fields)
 
 
 def error_response(err: ApiError) -> Response:

@@ -1,10 +1,13 @@
-"""Checks on zone polygons drawn in the dashboard: simple (no self-intersection), not flat.
+"""Checks on zone polygons (drawn in the dashboard or written in the configuration): a
+bounded number of finite points, simple (no self-intersection), not flat.
 
 Example:
     >>> polygon_problem([(0, 0), (10, 0), (10, 10), (0, 10)]) is None
     True
     >>> polygon_problem([(0, 0), (10, 10), (10, 0), (0, 10)])  # a bow tie
     'edges 0 and 2 cross'
+    >>> zone_problem([(0, 0), (1e308, 0), (0, 10)])
+    'point 1 is not a number in [0, 100000]'
 """
 
 from __future__ import annotations
@@ -15,6 +18,12 @@ import numpy as np
 import numpy.typing as npt
 
 Points = Sequence[tuple[float, float]] | Sequence[Sequence[float]]
+
+#: Most points a zone may have: a store draws a handful, and ``polygon_problem`` compares
+#: every edge with every other.
+MAX_POINTS = 256
+#: Largest coordinate in frame pixels (far beyond any camera's resolution).
+MAX_COORDINATE = 100_000
 
 
 def _orient(a: npt.NDArray[np.float64], b: npt.NDArray[np.float64],
@@ -67,3 +76,16 @@ def polygon_problem(points: Points) -> str | None:
             return f"edges {i} and {int(j[hit[0]])} cross"
     area2 = float(np.sum(p[:, 0] * q[:, 1] - q[:, 0] * p[:, 1]))
     return "polygon has zero area" if abs(area2) < 1e-9 else None
+
+
+def zone_problem(points: Points) -> str | None:
+    """What makes ``points`` unusable as a zone polygon, or ``None``: fewer than 3 or more
+    than ``MAX_POINTS`` points, a coordinate that is not a finite number in
+    [0, ``MAX_COORDINATE``], or ``polygon_problem``."""
+    if not 3 <= len(points) <= MAX_POINTS:
+        return f"has {len(points)} points (3 to {MAX_POINTS} allowed)"
+    p = np.asarray(points, dtype=np.float64)
+    bad = ~np.all(np.isfinite(p) & (p >= 0) & (p <= MAX_COORDINATE), axis=1)
+    if np.any(bad):
+        return f"point {int(np.argmax(bad))} is not a number in [0, {MAX_COORDINATE}]"
+    return polygon_problem(points)

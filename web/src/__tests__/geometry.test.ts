@@ -9,6 +9,7 @@ import {
   insertionIndex,
   insertPoint,
   isSelfIntersecting,
+  MAX_POLYGON_POINTS,
   pointInPolygon,
   polygonProblem,
   translatePolygon,
@@ -83,6 +84,13 @@ describe('zone geometry', () => {
 
   it('says why a polygon cannot be saved', () => {
     expect(polygonProblem([[0, 0], [1, 1]])).toBe('needs at least 3 points');
+    const circle = (n: number): Point[] =>
+      Array.from({ length: n }, (_, i) => {
+        const a = (2 * Math.PI * i) / n;
+        return [500 + 400 * Math.cos(a), 500 + 400 * Math.sin(a)];
+      });
+    expect(polygonProblem(circle(MAX_POLYGON_POINTS))).toBeNull();
+    expect(polygonProblem(circle(MAX_POLYGON_POINTS + 1))).toBe('has more than 256 points');
     expect(polygonProblem([[0, 0], [50, 50], [100, 100]])).toBe('has no area');
     expect(polygonProblem(square, { width: 80, height: 200 })).toBe('has points outside the frame');
     expect(polygonProblem(square, { width: 640, height: 480 })).toBeNull();

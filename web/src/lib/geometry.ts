@@ -193,9 +193,13 @@ export function isSelfIntersecting(polygon: Point[]): boolean {
   return false;
 }
 
+/** Most points a zone may have; the API refuses more (`MAX_POINTS` in service/geometry.py). */
+export const MAX_POLYGON_POINTS = 256;
+
 /** Why a zone polygon can't be saved, or null when it is fine. */
 export function polygonProblem(polygon: Point[], frame?: Size): string | null {
   if (polygon.length < 3) return 'needs at least 3 points';
+  if (polygon.length > MAX_POLYGON_POINTS) return `has more than ${MAX_POLYGON_POINTS} points`;
   if (isSelfIntersecting(polygon)) return 'crosses itself';
   if (area(polygon) < 1) return 'has no area';
   if (frame && polygon.some(([x, y]) => x < 0 || y < 0 || x > frame.width || y > frame.height))

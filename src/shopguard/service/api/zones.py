@@ -1,6 +1,7 @@
 """``/api/cameras/<id>/zones``: a camera's shelf, checkout and exit polygons.
 
-Polygons are in frame pixels, 3–1000 finite points, simple (no edge crosses another).
+Polygons are in frame pixels, 3–256 finite points, simple (no edge crosses another); the
+configuration file's zones are checked the same way (``geometry.zone_problem``).
 """
 
 from __future__ import annotations
@@ -13,15 +14,14 @@ from sqlalchemy.orm import selectinload
 
 from shopguard.service.auth import ctx, db, require_camera
 from shopguard.service.errors import ApiError
-from shopguard.service.geometry import polygon_problem
+from shopguard.service.geometry import MAX_COORDINATE, MAX_POINTS, polygon_problem
 from shopguard.service.pagination import Page
 from shopguard.service.routes import api_route
 from shopguard.storage.models import Camera, Zone, ZoneKind
 
 bp = Blueprint("zones", __name__, url_prefix="/api/cameras")
 
-MAX_POINTS = 1000
-Coordinate = Annotated[float, Field(ge=0, le=100_000, allow_inf_nan=False)]
+Coordinate = Annotated[float, Field(ge=0, le=MAX_COORDINATE, allow_inf_nan=False)]
 Point = tuple[Coordinate, Coordinate]
 
 
