@@ -310,3 +310,34 @@ def test_concurrent_senders_send_each_row_once(
 def test_bad_sender_settings_are_refused(db_sessions: sessionmaker[Session]) -> None:
     with pytest.raises(ValueError, match="workers"):
         OutboxSender(db_sessions, {}, workers=0)
+
+
+def test_a_result_is_recorded_after_the_database_drops_out_mid_record(
+    db_sessions: sessionmaker[Session],
+    http_recorder: HttpRecorder,
+    make_sender: Callable[..., OutboxSender],
+) -> None:
+    from sqlalchemy import event
+    from sqlalchemy.exc import OperationalError
+
+    engine = db_sessions.kw["bind"]
+    failures = []
+
+    def drop_first_record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        # The connection dies after the webhook answered, while the result is written.
+        if statement.lstrip().upper().startswith("INSERT INTO DELIVERY_ATTEMPTS") \
+                and not failures:
+            failures.append(statement)
+            raise OperationalError(statement, {}, Exception("server closed the connection"))
+
+    event.listen(engine, "before_cursor_execute", drop_first_record)
+    try:
+        [delivery_id] = _alert(db_sessions, ["hook"])
+        sender = make_sender({"hook": webhook(http_recorder.url)})
+        assert sender.send_due() == 1
+    finally:
+        event.remove(engine, "before_cursor_execute", drop_first_record)
+    assert failures, "the fault was never injected"
+    row = _row(db_sessions, delivery_id)
+    assert row.status is DeliveryStatus.SENT and row.attempts == 1
+    assert len(row.attempt_log) == 1 and len(http_recorder.requests) == 1  # sent once

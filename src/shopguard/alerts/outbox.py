@@ -33,6 +33,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import event as sa_event
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from shopguard.alerts.channels.base import Channel, Delivery, DeliveryError
@@ -48,6 +49,9 @@ from shopguard.storage.models import (
 )
 
 log = logging.getLogger(__name__)
+
+#: Pauses between attempts to record a delivery's result while the database is away.
+RECORD_RETRY_S = (0.2, 1.0, 3.0)
 
 Clock = Callable[[], datetime]
 
@@ -249,7 +253,7 @@ class OutboxSender:
 
     def _deliver(self, delivery: Delivery) -> None:
         try:
-            self._record(self._send(delivery))
+            self._record_retrying(self._send(delivery))
         except Exception:  # e.g. the database is gone: the lease expires, a retry follows
             log.exception("recording alert %s failed", delivery.idempotency_key)
         finally:
@@ -310,6 +314,21 @@ class OutboxSender:
                 log.exception("channel %s raised", delivery.channel)
                 error, retryable = f"{type(exc).__name__}: {exc}", True
         return _Outcome(delivery, error, retryable, time.perf_counter() - start)
+
+    def _record_retrying(self, outcome: _Outcome) -> None:
+        """``_record``, retried while the database is briefly away (a dropped connection, a
+        busy SQLite file): the message went out, and an unrecorded send would be repeated
+        when its lease expires."""
+        for delay in (*RECORD_RETRY_S, None):
+            try:
+                self._record(outcome)
+                return
+            except DBAPIError as exc:
+                if delay is None:
+                    raise
+                log.warning("recording alert %s failed (%s); retrying in %.1f s",
+                            outcome.delivery.idempotency_key, type(exc.orig).__name__, delay)
+                time.sleep(delay)
 
     def _record(self, outcome: _Outcome) -> None:
         d = outcome.delivery
