@@ -1,14 +1,17 @@
-"""Hostile configuration and requests against the real service: zone polygons with 100k
-points, crossing edges, 1e308 and NaN coordinates and wrong types, in the YAML file and
-through the API. Each is refused with a short error naming the field, and nothing is
-stored half-way."""
+"""Hostile configuration, requests and files against the real service: zone polygons with
+100k points, crossing edges, 1e308 and NaN coordinates and wrong types, in the YAML file
+and through the API (refused with a short error naming the field, nothing stored
+half-way); symlinks planted in the evidence store (never followed, audited)."""
 
 from __future__ import annotations
 
 import json
+import logging
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +21,11 @@ from service_harness import service_config
 from sqlalchemy import select
 
 from shopguard.config import ConfigError, load_config
-from shopguard.storage.models import Camera, Zone
-from shopguard.storage.testing import free_port
+from shopguard.storage.db import init_db, session_factory
+from shopguard.storage.evidence import EvidenceArchive, LocalEvidenceStore
+from shopguard.storage.models import AuditEntry, Camera, EvidenceKind, EvidenceObject, Zone
+from shopguard.storage.repository import create_event
+from shopguard.storage.testing import MotoS3, free_port
 
 pytestmark = [pytest.mark.integration]
 
@@ -128,3 +134,111 @@ def test_a_body_over_the_limit_is_413_and_changes_nothing(api: LiveApi) -> None:
         {"name": "shelf-a", "kind": "shelf", "polygon": big}]}), 413)
     assert _stored(api) == before
 
+
+
+CLIP = bytes(range(256)) * 40
+SNAPSHOT = b"\xff\xd8\xff\xe0" + b"j" * 500 + b"\xff\xd9"
+
+
+def _event(sessions: Any, archive: EvidenceArchive, camera: str, tmp: Path) -> str:
+    """An event on ``camera`` with a clip and a snapshot in ``archive``."""
+    with sessions.begin() as s:
+        event = create_event(s, camera_id=camera, track_id=1, started_at=datetime.now(UTC),
+                             peak_score=0.9)
+        for kind, data, suffix in ((EvidenceKind.CLIP, CLIP, ".mp4"),
+                                   (EvidenceKind.SNAPSHOT, SNAPSHOT, ".jpg")):
+            path = tmp / f"{event.id}{suffix}"
+            path.write_bytes(data)
+            archive.add(s, event, kind, path)
+        return str(event.id)
+
+
+def _file(api: LiveApi, event_id: str, kind: EvidenceKind) -> Path:
+    with api.service.sessions() as s:
+        key = s.scalars(select(EvidenceObject.key).where(
+            EvidenceObject.event_id == event_id, EvidenceObject.kind == kind)).one()
+    return api.service.archive.local.root / key
+
+
+def _replace_with_link(path: Path, target: Path) -> None:
+    if path.is_dir():
+        path.rename(path.with_name(path.name + "-moved"))
+    else:
+        path.unlink()
+    os.symlink(target, path)
+
+
+def test_symlinks_planted_in_the_evidence_store_are_not_followed(
+    api: LiveApi, tmp_path: Path, caplog: pytest.LogCaptureFixture,
+) -> None:
+    service = api.service
+    theirs = _event(service.sessions, service.archive, "till", tmp_path)  # another camera
+    to_passwd, to_theirs, dir_to_theirs, fine = (
+        _event(service.sessions, service.archive, "door", tmp_path) for _ in range(4))
+    _replace_with_link(_file(api, to_passwd, EvidenceKind.SNAPSHOT), Path("/etc/passwd"))
+    _replace_with_link(_file(api, to_theirs, EvidenceKind.CLIP),
+                       _file(api, theirs, EvidenceKind.CLIP))
+    _replace_with_link(_file(api, dir_to_theirs, EvidenceKind.CLIP).parent,
+                       _file(api, theirs, EvidenceKind.CLIP).parent)
+    caplog.set_level(logging.WARNING)
+    passwd = Path("/etc/passwd").read_bytes()[:64]
+    for event_id, kind in ((to_passwd, "snapshot"), (to_theirs, "clip"),
+                           (dir_to_theirs, "clip"), (dir_to_theirs, "snapshot")):
+        for headers in ({}, {"Range": "bytes=0-99"}):
+            response = api.request("GET", f"/api/events/{event_id}/{kind}", headers=headers)
+            assert response.status_code == 404, (event_id, kind, response.status_code)
+            assert CLIP[:64] not in response.content and passwd not in response.content
+            assert SNAPSHOT not in response.content
+    assert caplog.text.count("evidence refused to root") == 8
+    with service.sessions() as s:
+        refused = s.scalars(select(AuditEntry.target_id).where(
+            AuditEntry.action == "evidence_refused")).all()
+    assert sorted(refused) == sorted([to_passwd] * 2 + [to_theirs] * 2 + [dir_to_theirs] * 4)
+    # normal downloads go on: the other camera's event and an untouched one
+    assert api.request("GET", f"/api/events/{theirs}/clip").content == CLIP
+    assert api.request("GET", f"/api/events/{fine}/snapshot").content == SNAPSHOT
+    assert api.request("GET", f"/api/events/{fine}/clip",
+                       headers={"Range": "bytes=0-99"}).content == CLIP[:100]
+
+
+def test_deleting_symlinked_evidence_removes_the_link_not_its_target(
+    api: LiveApi, tmp_path: Path,
+) -> None:
+    """Retention and erasure delete through ``EvidenceArchive.delete``."""
+    service = api.service
+    decoy = tmp_path / "decoy.txt"
+    decoy.write_text("keep me")
+    event_id = _event(service.sessions, service.archive, "door", tmp_path)
+    link = _file(api, event_id, EvidenceKind.SNAPSHOT)
+    _replace_with_link(link, decoy)
+    with service.sessions.begin() as s:
+        for row in s.scalars(select(EvidenceObject).where(EvidenceObject.event_id == event_id)):
+            service.archive.delete(s, row)
+    assert decoy.read_text() == "keep me"
+    assert not link.is_symlink() and not link.parent.exists()
+    with service.sessions() as s:
+        assert not s.scalars(select(EvidenceObject).where(
+            EvidenceObject.event_id == event_id)).all()
+
+
+def test_a_symlinked_copy_is_not_uploaded_and_blocks_no_other(
+    moto_s3: MotoS3, tmp_path: Path,
+) -> None:
+    engine = init_db(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    sessions = session_factory(engine)
+    remote = moto_s3.store("evidence")
+    archive = EvidenceArchive(LocalEvidenceStore(tmp_path / "evidence"), remote)
+    decoy = tmp_path / "decoy.txt"
+    decoy.write_text("not evidence")
+    planted = _event(sessions, archive, "door", tmp_path)  # oldest: uploaded first
+    clean = _event(sessions, archive, "door", tmp_path)
+    with sessions() as s:
+        rows = {(r.event_id, r.kind): (r.id, r.key) for r in s.scalars(select(EvidenceObject))}
+    _replace_with_link(archive.local.root / rows[planted, EvidenceKind.CLIP][1], decoy)
+    report = archive.upload_pending(sessions)
+    assert report.failed == [rows[planted, EvidenceKind.CLIP][0]]
+    assert sorted(report.uploaded) == sorted(
+        rows[k][0] for k in rows if k != (planted, EvidenceKind.CLIP))
+    assert remote.read(rows[clean, EvidenceKind.CLIP][1]) == CLIP
+    assert not remote.exists(rows[planted, EvidenceKind.CLIP][1])
+    engine.dispose()

@@ -47,6 +47,7 @@ class AuditAction(enum.StrEnum):
     EXPORT = "export"
     ERASE = "erase"
     EXPORT_AUDIT = "export_audit"
+    EVIDENCE_REFUSED = "evidence_refused"
 
 
 @dataclass(frozen=True, slots=True)

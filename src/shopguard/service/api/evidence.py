@@ -1,5 +1,7 @@
 """``/api/events/<id>/clip``, ``/snapshot`` and ``/poses``: evidence bytes, with HTTP Range
-support. Every request that is granted writes an audit row before any byte is sent.
+support. Every request that is granted writes an audit row before any byte is sent; one
+refused because a symlink was planted in the local store (or the row's key is unsafe)
+writes an ``evidence_refused`` row and a warning, and gets the same 404 as missing evidence.
 
 The object is found through the event's evidence row (never a path from the URL), read
 from the local spool or the remote store, and streamed in chunks; ``Range`` requests get
@@ -8,6 +10,7 @@ from the local spool or the remote store, and streamed in chunks; ``Range`` requ
 
 from __future__ import annotations
 
+import logging
 import mimetypes
 
 from flask import Blueprint, Response, request
@@ -15,20 +18,25 @@ from flask import Blueprint, Response, request
 from shopguard.privacy.audit import AuditAction
 from shopguard.service.api.events import load_event
 from shopguard.service.audit import audit_event
-from shopguard.service.auth import ctx
+from shopguard.service.auth import ctx, current
 from shopguard.service.errors import ApiError
 from shopguard.service.ranges import RangeNotSatisfiable, parse_range
 from shopguard.service.routes import api_route
-from shopguard.storage.evidence import EvidenceError
+from shopguard.storage.evidence import EvidenceError, InvalidKey
 from shopguard.storage.models import EvidenceKind
 
 bp = Blueprint("evidence", __name__, url_prefix="/api/events")
+log = logging.getLogger(__name__)
 
 DEFAULT_TYPES = {EvidenceKind.CLIP: "video/mp4", EvidenceKind.SNAPSHOT: "image/jpeg",
                  EvidenceKind.POSES: "application/json"}
 ACTIONS = {EvidenceKind.CLIP: AuditAction.VIEW_CLIP,
            EvidenceKind.SNAPSHOT: AuditAction.DOWNLOAD_SNAPSHOT,
            EvidenceKind.POSES: AuditAction.VIEW_POSES}
+
+
+def _unavailable(event_id: str, kind: EvidenceKind) -> ApiError:
+    return ApiError(404, f"the {kind.value} of event {event_id!r} is not available")
 
 
 def _serve(event_id: str, kind: EvidenceKind) -> Response:
@@ -45,9 +53,12 @@ def _serve(event_id: str, kind: EvidenceKind) -> Response:
     except RangeNotSatisfiable as exc:
         raise ApiError(416, str(exc), headers={"Content-Range": f"bytes */{size}",
                                                "Accept-Ranges": "bytes"}) from None
-    except (EvidenceError, ValueError):  # missing, unsafe key, symlink, store not configured
-        raise ApiError(404, f"the {kind.value} of event {event_id!r} is not available") \
-            from None
+    except InvalidKey as exc:  # a symlink planted in the store: audited, never followed
+        log.warning("evidence refused to %s: %s", current().username, exc)
+        audit_event(AuditAction.EVIDENCE_REFUSED, event, kind=kind.value, reason=str(exc))
+        raise _unavailable(event_id, kind) from None
+    except (EvidenceError, ValueError):  # missing, store not configured
+        raise _unavailable(event_id, kind) from None
     audit_event(ACTIONS[kind], event, range=request.headers.get("Range"), bytes=end - start)
     mimetype = mimetypes.guess_type(row.key)[0] or DEFAULT_TYPES[kind]
     response = Response(chunks, status=206 if span is not None else 200, mimetype=mimetype,

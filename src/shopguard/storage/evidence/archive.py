@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from shopguard.storage.background import WakeableLoop
 from shopguard.storage.evidence.base import (
     CHUNK,
+    EvidenceError,
     EvidenceStore,
     ObjectInfo,
     UploadError,
@@ -127,7 +128,7 @@ class EvidenceArchive:
             info = self.remote.put(row.key, self.local.path(row.key))
             if (info.size, info.sha256) != (row.size, row.sha256):
                 raise UploadError(f"local copy of {row.key} no longer matches its record")
-        except (UploadError, OSError) as exc:
+        except (EvidenceError, OSError) as exc:  # store down, copy changed, planted symlink
             log.warning("evidence %s stays local for now: %s", row.key, exc)
             return False
         row.uploaded = True

@@ -108,10 +108,10 @@ class EvidenceStore(ABC):
         """Remove ``key``; removing a missing key is not an error."""
 
     def exists(self, key: str) -> bool:
-        """Whether an object is stored under ``key``."""
+        """Whether an object is stored under ``key`` (never under an unsafe key)."""
         try:
             self.stat(key)
-        except EvidenceNotFound:
+        except (EvidenceNotFound, InvalidKey):
             return False
         return True
 

@@ -43,12 +43,19 @@ class LocalEvidenceStore(EvidenceStore):
 
     def path(self, key: str) -> Path:
         """The file of ``key`` (which may not exist yet); ``InvalidKey`` if unsafe."""
+        link = self._first_link(key)
+        if link is not None:
+            raise InvalidKey(f"evidence key {key!r} goes through a symlink ({link})")
+        return self.root / key
+
+    def _first_link(self, key: str) -> Path | None:
+        """The first symlink on the path of ``key`` (validated) under ``root``, if any."""
         current = self.root
         for part in validate_key(key).split("/"):
             current = current / part
             if current.is_symlink():
-                raise InvalidKey(f"evidence key {key!r} goes through a symlink")
-        return current
+                return current
+        return None
 
     def put(self, key: str, path: Path) -> ObjectInfo:
         target = self.path(key)
@@ -98,7 +105,9 @@ class LocalEvidenceStore(EvidenceStore):
         return _chunks(f, start, stop, chunk_size)
 
     def delete(self, key: str) -> None:
-        path = self.path(key)
+        """Remove ``key``; a symlink planted on its path is removed itself, never what it
+        points to (so retention deletes the row and goes on)."""
+        path = self._first_link(key) or self.path(key)
         path.unlink(missing_ok=True)
         parent = path.parent
         while parent != self.root:
