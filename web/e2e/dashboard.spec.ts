@@ -4,8 +4,11 @@
  * find the decision in the API. Screenshots of each step go to test-results/e2e-screens/.
  */
 import { expect, test, type Page } from '@playwright/test';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { STATE_FILE } from './global-setup';
 
 const SCREENS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../test-results/e2e-screens');
 const BASE = () => process.env.SHOPGUARD_E2E_URL!;
@@ -109,7 +112,7 @@ test('the other screens render against the real API', async ({ page }) => {
 
   await page.goto(`${BASE()}/system`);
   await expect(page.getByRole('heading', { name: 'System' })).toBeVisible();
-  await expect(page.getByRole('cell', { name: /E2E camera/ })).toBeVisible();
+  await expect(page.getByRole('region', { name: 'Cameras' }).getByRole('cell', { name: /E2E camera/ })).toBeVisible();
   await shot(page, 'system');
 
   await page.goto(`${BASE()}/cameras`);
@@ -163,6 +166,92 @@ test('the other screens render against the real API', async ({ page }) => {
     })
     .toBeGreaterThan(0);
   await shot(page, 'tablet-alerts');
+
+  expect(consoleErrors).toEqual([]);
+});
+
+/**
+ * Registers a second behaviour model version (a candidate never compared with the active
+ * one, so the service refuses to promote it) with the CLI, against the running service's
+ * configuration. Returns its version, or null when the CLI or the model file is missing.
+ */
+function registerCandidate(): string | null {
+  const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+  const model = path.join(repo, 'models', 'behavior-tcn.onnx');
+  const venv = path.join(repo, '.venv', 'bin', 'shopguard');
+  const bin = process.env.SHOPGUARD_BIN ?? (fs.existsSync(venv) ? venv : 'shopguard');
+  if (!fs.existsSync(model) || !fs.existsSync(STATE_FILE)) return null;
+  const { dir } = JSON.parse(fs.readFileSync(STATE_FILE, 'utf8')) as { dir: string };
+  const r = spawnSync(bin, ['models', 'register', model, '--version', 'e2e-candidate', '--note', 'e2e: TCN, never compared',
+    '--config', path.join(dir, 'config.yaml'), '--by', 'e2e'], { encoding: 'utf8', cwd: dir });
+  if (r.status !== 0 && !/already exists/.test(r.stderr)) {
+    console.log(`could not register a candidate model: ${r.stderr || r.error}`);
+    return null;
+  }
+  return 'e2e-candidate';
+}
+
+test('model registry, missed theft, privacy and audit screens against the real API', async ({ page }) => {
+  const consoleErrors: string[] = [];
+  page.on('pageerror', (err) => consoleErrors.push(String(err)));
+  const candidate = registerCandidate();
+  await login(page);
+
+  // Model registry: the active version, a refused promotion with its reasons (not forced).
+  await page.goto(`${BASE()}/system`);
+  const versions = page.getByRole('list', { name: 'Model versions' });
+  await expect(versions.getByText('Active', { exact: true })).toBeVisible();
+  await expect(page.getByRole('table', { name: 'Thresholds per camera' })).toContainText('E2E camera');
+  if (candidate) {
+    await versions.getByRole('button', { name: `Promote ${candidate}` }).click();
+    await page.getByRole('dialog', { name: `Promote ${candidate}?` }).getByRole('button', { name: 'Promote' }).click();
+    const refused = page.getByRole('dialog', { name: `Promotion of ${candidate} refused` });
+    await expect(refused.getByRole('list', { name: 'Reasons' }).getByRole('listitem').first()).toBeVisible();
+    await expect(refused.getByRole('button', { name: 'Promote anyway' })).toBeDisabled();
+    await shot(page, 'promotion-refused');
+    await refused.getByRole('button', { name: 'Cancel' }).click();
+  }
+  await versions.getByRole('listitem', { name: 'Version v1' }).evaluate((el) => el.scrollIntoView({ block: 'center' }));
+  await shot(page, 'model-registry');
+
+  // Training data export: a ZIP under the service's name.
+  const [zip] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Export training data' }).click(),
+  ]);
+  expect(zip.suggestedFilename()).toMatch(/^shopguard-reviews-\d{8}T\d{6}Z\.zip$/);
+
+  // Report a missed theft on the live camera (the last two minutes).
+  await page.goto(`${BASE()}/live`);
+  await page.getByRole('button', { name: 'Report a missed theft on E2E camera' }).click();
+  const missed = page.getByRole('dialog', { name: /Report a missed theft/ });
+  await missed.getByLabel('Note').fill('e2e: missed theft');
+  await missed.getByRole('button', { name: 'Report' }).click();
+  await expect(missed.getByRole('region', { name: /Missed-theft reports/ })).toContainText('e2e: missed theft');
+  await shot(page, 'missed-theft');
+  await missed.getByRole('button', { name: 'Close' }).first().click();
+
+  // Privacy mode in the camera form (not changed: that restarts the camera).
+  await page.goto(`${BASE()}/cameras`);
+  await page.getByRole('button', { name: 'Edit' }).first().click();
+  const editor = page.getByRole('dialog', { name: /Edit/ });
+  await expect(editor.getByRole('group', { name: 'Privacy mode' }).getByRole('radio', { checked: true })).toHaveCount(1);
+  await shot(page, 'camera-privacy');
+  await editor.getByRole('button', { name: 'Cancel' }).click();
+
+  // Settings: retention per camera, entrance notice, audit trail and its export.
+  await page.goto(`${BASE()}/settings?tab=retention`);
+  await expect(page.getByRole('region', { name: 'Retention of E2E camera' })).toContainText('Stored');
+  await shot(page, 'retention');
+  await page.getByRole('tab', { name: 'Entrance notice' }).click();
+  await expect(page.getByLabel('Notice text')).toContainText('E2E camera');
+  await shot(page, 'signage');
+  await page.getByRole('tab', { name: 'Audit trail' }).click();
+  const audit = page.getByRole('table', { name: 'Audit entries' });
+  await expect(audit).toContainText('login');
+  await shot(page, 'audit');
+  const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
+  expect(csv.suggestedFilename()).toMatch(/^shopguard-audit-\d{8}T\d{6}Z\.csv$/);
 
   expect(consoleErrors).toEqual([]);
 });

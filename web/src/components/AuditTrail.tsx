@@ -12,7 +12,7 @@ import { formatDateTime, isoToLocalInput, localInputToIso } from '../lib/format'
 import { useToast } from './toast';
 import { Badge, Button, EmptyState, Field, Loading, Notice } from './ui';
 
-/** Actions the service writes (docs/privacy.md); the filter also takes any other text. */
+/** Actions the service writes (docs/privacy.md, registry/store.py); the filter also takes any other text. */
 export const AUDIT_ACTIONS = [
   'login',
   'login_failed',
@@ -26,6 +26,8 @@ export const AUDIT_ACTIONS = [
   'export',
   'erase',
   'export_audit',
+  'model.promote',
+  'model.rollback',
 ];
 
 const PAGE = 50;

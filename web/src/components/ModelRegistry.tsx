@@ -136,7 +136,8 @@ function ThresholdsCard({
           <div className="card-body muted" style={{ paddingBottom: 0 }}>
             An alert opens when a person's suspicion score reaches the camera's threshold. Default{' '}
             <strong className="mono">{formatThreshold(thresholds.default)}</strong>
-            {chosen && <> · chosen: {chosen}</>}.
+            {chosen && <> · chosen: {chosen}</>}. A threshold written in the service's configuration file
+            (<code>events.threshold</code>, or a camera's own <code>events</code>) wins over these.
           </div>
           <div className="table-wrap">
             <table className="table" aria-label="Thresholds per camera">
@@ -665,7 +666,7 @@ function DatasetExportCard() {
           {EXPORT_PRIVACY_LINE}
         </p>
         {error && <Notice tone="danger">{error}</Notice>}
-        <div className="row" style={{ alignItems: 'flex-end' }}>
+        <div className="row" style={{ alignItems: 'center' }}>
           <Field label="Background hours" hint="Also ordinary shopping from the track log (normal), 0–168.">
             {(p) => (
               <input {...p} className="input mono" style={{ maxWidth: 120 }} inputMode="decimal" value={hours} onChange={(e) => setHours(e.target.value)} />

@@ -332,6 +332,7 @@ function CameraEditor({
                   checked={form.privacy === m.mode}
                   onChange={() => set({ privacy: m.mode })}
                   aria-describedby={`privacy-${m.mode}-hint`}
+                  style={{ flex: 'none', marginTop: 3 }}
                 />
                 <span>
                   <strong>{m.label}</strong>{' '}
