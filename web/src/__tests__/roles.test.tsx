@@ -1,4 +1,5 @@
-import { screen } from '@testing-library/react';
+import { screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { can } from '../auth/permissions';
 import { baseRoutes, makeEvent, mockFetch, renderApp, users } from '../test/utils';
@@ -49,6 +50,16 @@ describe('role-aware rendering', () => {
     expect(screen.getByRole('button', { name: /dismiss/i })).toBeEnabled();
     expect(screen.getByRole('button', { name: /escalate/i })).toBeEnabled();
     expect(screen.getByRole('navigation', { name: 'Main' })).not.toHaveTextContent('Settings');
+  });
+
+  it('a reviewer can report a missed theft but has no model registry actions', async () => {
+    mockFetch(baseRoutes({ 'GET /api/models/thresholds': { version: 'v1', default: 0.6, cameras: { door: 0.6 }, chosen: {} } }));
+    renderApp({ path: '/live', user: users.reviewer });
+    expect(await screen.findByRole('button', { name: 'Report a missed theft on Front door' })).toBeInTheDocument();
+    await userEvent.click(within(screen.getByRole('navigation', { name: 'Main' })).getByRole('link', { name: /System/ }));
+    expect(await screen.findByRole('table', { name: 'Thresholds per camera' })).toBeInTheDocument();
+    for (const name of [/Promote/, /Roll back/, /Edit thresholds/, /Export/])
+      expect(screen.queryByRole('button', { name })).not.toBeInTheDocument();
   });
 
   it('an admin sees every screen', async () => {
