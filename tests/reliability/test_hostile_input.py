@@ -1,7 +1,9 @@
 """Hostile configuration, requests and files against the real service: zone polygons with
 100k points, crossing edges, 1e308 and NaN coordinates and wrong types, in the YAML file
 and through the API (refused with a short error naming the field, nothing stored
-half-way); symlinks planted in the evidence store (never followed, audited)."""
+half-way); files that are not models given to the registry and the configuration
+(refused naming the file, nothing registered); symlinks planted in the evidence store
+(never followed, audited)."""
 
 from __future__ import annotations
 
@@ -23,9 +25,17 @@ from sqlalchemy import select
 from shopguard.config import ConfigError, load_config
 from shopguard.storage.db import init_db, session_factory
 from shopguard.storage.evidence import EvidenceArchive, LocalEvidenceStore
-from shopguard.storage.models import AuditEntry, Camera, EvidenceKind, EvidenceObject, Zone
+from shopguard.storage.models import (
+    AuditEntry,
+    Camera,
+    EvidenceKind,
+    EvidenceObject,
+    ModelVersion,
+    Zone,
+)
 from shopguard.storage.repository import create_event
 from shopguard.storage.testing import MotoS3, free_port
+from shopguard.vision.pose import pose_model_path
 
 pytestmark = [pytest.mark.integration]
 
@@ -42,6 +52,11 @@ HOSTILE: dict[str, tuple[Any, tuple[str, ...]]] = {
     "text coordinate": ([[0, 0], ["x", 0], [0, 50]], ("number",)),
     "100k text points": ([["x", 0]] * 100_000, ("number", "256")),
 }
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "shopguard.cli", *args], capture_output=True,
+                          text=True, timeout=120, check=False)
 
 
 def _yaml(tmp_path: Path, polygon: Any) -> Path:
@@ -68,8 +83,7 @@ def test_hostile_zone_in_the_config_file_is_named(tmp_path: Path, case: str) -> 
 
 def test_serve_refuses_a_100k_point_zone_before_storing_anything(tmp_path: Path) -> None:
     path = _yaml(tmp_path, HUGE)
-    done = subprocess.run([sys.executable, "-m", "shopguard.cli", "serve", "--config", str(path)],
-                          capture_output=True, text=True, timeout=120, check=False)
+    done = _cli("serve", "--config", str(path))
     assert done.returncode == 2, done.stderr[-2000:]
     assert f"{path}: cameras.0.zones.0: Value error, polygon: has 100000 points" in done.stderr
     assert not (tmp_path / "var").exists()  # no database, no evidence folder
@@ -135,6 +149,83 @@ def test_a_body_over_the_limit_is_413_and_changes_nothing(api: LiveApi) -> None:
     assert _stored(api) == before
 
 
+
+def _not_a_model(tmp_path: Path, kind: str, other_kind: Path) -> Path:
+    """A file named ``.onnx`` that is no model of the kind asked for."""
+    path = tmp_path / f"{kind}.onnx"
+    if kind == "random bytes":
+        path.write_bytes(os.urandom(4096))
+    elif kind == "empty":
+        path.write_bytes(b"")
+    elif kind == "truncated":
+        data = other_kind.read_bytes()
+        path.write_bytes(data[: len(data) // 2])
+    elif kind == "directory":
+        path.mkdir()
+    else:  # a real ONNX model of the other kind
+        return other_kind
+    return path
+
+
+def _registry_state(data_dir: Path) -> tuple[list[str], list[str]]:
+    """Registered versions (database) and files under the registry's folder."""
+    engine = init_db(f"sqlite:///{data_dir / 'shopguard.db'}")
+    with session_factory(engine)() as s:
+        versions = list(s.scalars(select(ModelVersion.version)))
+    engine.dispose()
+    folder = data_dir / "models"
+    return versions, sorted(p.name for p in folder.rglob("*")) if folder.exists() else []
+
+
+def test_registering_what_is_not_a_behaviour_model_leaves_nothing(
+    tmp_path: Path, alarm_model: Path,
+) -> None:
+    config = tmp_path / "shopguard.yaml"
+    config.write_text(json.dumps({"data_dir": str(tmp_path / "var"), "cameras": []}))
+    args = ["models", "register", "--config", str(config)]
+    for kind in ("random bytes", "empty", "truncated", "directory", "pose model"):
+        named = _not_a_model(tmp_path, kind, alarm_model if kind == "truncated"
+                             else pose_model_path())
+        done = _cli(*args, str(named))
+        assert done.returncode == 2, (kind, done.stdout, done.stderr[-2000:])
+        assert "shopguard models: error:" in done.stderr and str(named) in done.stderr, kind
+        assert _registry_state(tmp_path / "var") == ([], []), kind
+    # a good model whose checkpoint is not there: the model file was stored, then left
+    done = _cli(*args, str(alarm_model), "--checkpoint", str(tmp_path / "model.pt"))
+    assert done.returncode == 2 and str(tmp_path / "model.pt") in done.stderr, done.stderr
+    assert _registry_state(tmp_path / "var") == ([], [])
+    assert _cli(*args, str(alarm_model)).returncode == 0  # the registry still works
+    assert _registry_state(tmp_path / "var") == (["v1"], ["v1.onnx"])
+
+
+def _models_config(tmp_path: Path, field: str, named: Path) -> Path:
+    config = tmp_path / "shopguard.yaml"
+    config.write_text(json.dumps({"data_dir": str(tmp_path / "var"), "cameras": [],
+                                  "models": {field: str(named)}}))
+    return config
+
+
+def test_serve_refuses_a_configured_model_that_is_not_one(tmp_path: Path) -> None:
+    named = _not_a_model(tmp_path, "random bytes", pose_model_path())
+    done = _cli("serve", "--config", str(_models_config(tmp_path, "behavior", named)))
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert f"shopguard serve: models.behavior: behaviour model {named}" in done.stderr
+    assert not (tmp_path / "var").exists()
+
+
+@pytest.mark.parametrize("field", ["pose", "behavior"])
+@pytest.mark.parametrize("kind", ["empty", "directory", "other kind"])
+def test_the_service_does_not_start_with_a_model_that_is_not_one(
+    tmp_path: Path, alarm_model: Path, field: str, kind: str,
+) -> None:
+    from shopguard.service.runtime import Service
+    from shopguard.service.wiring import SetupError
+
+    named = _not_a_model(tmp_path, kind, alarm_model if field == "pose" else pose_model_path())
+    with pytest.raises(SetupError, match=f"^models.{field}: ") as caught:
+        Service(load_config(_models_config(tmp_path, field, named)))
+    assert str(named) in str(caught.value)
+    assert not (tmp_path / "var").exists()
 
 CLIP = bytes(range(256)) * 40
 SNAPSHOT = b"\xff\xd8\xff\xe0" + b"j" * 500 + b"\xff\xd9"

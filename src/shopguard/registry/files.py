@@ -45,6 +45,12 @@ class ModelFiles:
             self.remote.put(key, self.local.path(key))
         return info
 
+    def delete(self, key: str) -> None:
+        """Remove ``key`` locally and from the object store (a missing key is no error)."""
+        self.local.delete(key)
+        if self.remote is not None:
+            self.remote.delete(key)
+
     def path(self, key: str, sha256: str | None) -> Path:
         """The local file for ``key``, fetched from the object store if missing; its
         sha256 must be ``sha256`` (when given)."""

@@ -90,7 +90,9 @@ def register(
     """Check that ``onnx`` loads as a behaviour model, store it and add a candidate.
 
     Raises ``ModelLoadError`` for an unusable file and ``RegistryError`` for a bad or
-    taken version name.
+    taken version name. Nothing is left behind when it raises: files already stored for
+    the version are deleted again (e.g. the checkpoint is missing or the row cannot be
+    written).
     """
     model = SequenceModel(onnx)
     version = version or next_version(session)
@@ -98,21 +100,27 @@ def register(
         raise RegistryError(f"version {version!r} must be letters, digits, '.', '_', '-'")
     if session.scalar(select(ModelVersion.id).where(ModelVersion.version == version)):
         raise RegistryError(f"model version {version!r} already exists")
-    info = files.put(model_key(version, ".onnx"), onnx)
-    checkpoint_key = None
+    uploads = [(model_key(version, ".onnx"), onnx)]
     if checkpoint is not None:
-        checkpoint_key = files.put(model_key(version, ".pt"), checkpoint).key
-    data = dict(training_data or {})
-    data.setdefault("description", model.metadata.get("training_data", ""))
-    row = ModelVersion(
-        version=version, kind=BEHAVIOR, status=ModelStatus.CANDIDATE, file_key=info.key,
-        sha256=info.sha256 or "", size=info.size, checkpoint_key=checkpoint_key,
-        metrics=json_safe(dict(metrics or {})), training_data=json_safe(data),
-        thresholds={"default": model.threshold, "cameras": {}},
-        note=note, created_by=created_by,
-    )
-    session.add(row)
-    session.flush()
+        uploads.append((model_key(version, ".pt"), checkpoint))
+    try:
+        info, *saved = [files.put(key, path) for key, path in uploads]
+        checkpoint_key = saved[0].key if saved else None
+        data = dict(training_data or {})
+        data.setdefault("description", model.metadata.get("training_data", ""))
+        row = ModelVersion(
+            version=version, kind=BEHAVIOR, status=ModelStatus.CANDIDATE, file_key=info.key,
+            sha256=info.sha256 or "", size=info.size, checkpoint_key=checkpoint_key,
+            metrics=json_safe(dict(metrics or {})), training_data=json_safe(data),
+            thresholds={"default": model.threshold, "cameras": {}},
+            note=note, created_by=created_by,
+        )
+        session.add(row)
+        session.flush()
+    except BaseException:
+        for key, _ in uploads:
+            files.delete(key)
+        raise
     return row
 
 

@@ -31,7 +31,7 @@ from shopguard.service.models_info import active_models
 from shopguard.service.probe import probe_camera
 from shopguard.service.server import make_server
 from shopguard.service.supervisor import Supervisor
-from shopguard.service.wiring import build_archive, open_database
+from shopguard.service.wiring import build_archive, check_models, open_database
 from shopguard.service.worker import model_files
 from shopguard.storage.evidence.archive import EvidenceUploader
 from shopguard.storage.evidence.base import EvidenceError
@@ -46,6 +46,7 @@ class Service:
     """Starts, runs and stops everything in the service process."""
 
     def __init__(self, config: ServiceConfig):
+        check_models(config)  # before anything is created: a bad model file is a config error
         self.config = config
         config.data_dir.mkdir(parents=True, exist_ok=True)
         self.sessions = open_database(config, migrate=True)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from pathlib import Path
 
 from pydantic import SecretStr
 from sqlalchemy.orm import Session, sessionmaker
@@ -49,3 +51,25 @@ def build_archive(config: ServiceConfig) -> EvidenceArchive:
     local = LocalEvidenceStore(config.data_dir / "evidence")
     remote = build_remote_store(config.storage.s3) if config.storage.s3 else None
     return EvidenceArchive(local, remote, keep_local=config.storage.keep_local)
+
+
+def check_models(config: ServiceConfig) -> None:
+    """``SetupError`` naming the field and the file unless every model file the
+    configuration names (``models.pose``, ``models.behavior``) loads as that kind of
+    model; the shipped defaults are left to the workers."""
+    from shopguard.behavior.model import ModelLoadError, SequenceModel
+    from shopguard.vision.onnx_session import ModelError
+    from shopguard.vision.pose import PoseEstimator
+
+    loaders: dict[str, Callable[[Path], object]] = {
+        "pose": lambda path: PoseEstimator(path, threads=1, prefer_gpu=False),
+        "behavior": lambda path: SequenceModel(path, threads=1),
+    }
+    for name, load in loaders.items():
+        path = getattr(config.models, name)
+        if path is None:
+            continue
+        try:
+            load(path)
+        except (ModelError, ModelLoadError) as exc:
+            raise SetupError(f"models.{name}: {exc}") from None
