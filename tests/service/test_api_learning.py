@@ -16,11 +16,12 @@ from flask import Flask
 
 from shopguard.config import ServiceConfig
 from shopguard.core import Poses, Tracks
+from shopguard.events.config import EventConfig
 from shopguard.feedback.track_log import TrackLog
 from shopguard.registry.files import ModelFiles
 from shopguard.registry.store import promote, register
 from shopguard.service.context import ModelInfo, ServiceContext
-from shopguard.storage.models import AuditEntry, MissedReport
+from shopguard.storage.models import AuditEntry, Camera, MissedReport
 
 LEARNING = Path(__file__).resolve().parents[1] / "learning"
 sys.path.insert(0, str(LEARNING))
@@ -165,6 +166,14 @@ def test_thresholds_are_set_by_admins_and_shown_per_camera(
     shown = viewer.get("/api/models/thresholds").json
     assert shown["version"] == "v1" and shown["cameras"] == {"door": 0.5, "till": 0.72}
     assert shown["chosen"]["how"] == "set by hand"
+    # What the configuration fixes is what the cameras run with, and what is shown.
+    with ctx.sessions.begin() as s:
+        s.get_one(Camera, "door").settings = {"events": {"threshold": 0.33}}
+    ctx.config = ctx.config.model_copy(update={"events": EventConfig(threshold=0.4)})
+    assert viewer.get("/api/models/thresholds").json["cameras"] == {"door": 0.33, "till": 0.72}
+    with ctx.sessions.begin() as s:
+        s.get_one(Camera, "door").settings = {}
+    assert viewer.get("/api/models/thresholds").json["cameras"] == {"door": 0.4, "till": 0.72}
 
 
 def test_the_models_list_shows_the_active_registry_version(ctx: ServiceContext, viewer: Api,

@@ -51,25 +51,23 @@ def test_missing_file(tmp_path: Path) -> None:
 
 
 
+
 def test_threshold_precedence_camera_registry_camera_config_model() -> None:
     from shopguard.config import parse_config
-    from shopguard.registry.runtime import ActiveModel
-    from shopguard.service.worker import camera_event_config
+    from shopguard.registry.runtime import operating_events
 
-    model = ActiveModel("v1", None, 0.9)  # type: ignore[arg-type]  # the model is not used
-    for_camera = ActiveModel("v1", None, 0.8, for_camera=True)  # type: ignore[arg-type]
     camera = {"id": "door", "url": "x"}
     plain = parse_config({"cameras": [camera]})
-    assert camera_event_config(plain, plain.cameras[0], model).threshold == 0.9
-    assert camera_event_config(plain, plain.cameras[0], ActiveModel("", None, None)).threshold \
-        == 0.6  # type: ignore[arg-type]
+    door = plain.cameras[0]
+    assert operating_events(plain, door, 0.9, False).threshold == 0.9  # version default
+    assert operating_events(plain, door, None, False).threshold == 0.6  # no registry
     written = parse_config({"events": {"threshold": 0.3, "quiet_threshold": 0.1},
                             "cameras": [camera]})
-    assert camera_event_config(written, written.cameras[0], model).threshold == 0.3
-    assert camera_event_config(written, written.cameras[0], for_camera).threshold == 0.8
+    assert operating_events(written, written.cameras[0], 0.9, False).threshold == 0.3
+    assert operating_events(written, written.cameras[0], 0.8, True).threshold == 0.8
     own = parse_config({"cameras": [{**camera, "events": {"threshold": 0.45}}]})
-    assert camera_event_config(own, own.cameras[0], for_camera).threshold == 0.45
+    assert operating_events(own, own.cameras[0], 0.8, True).threshold == 0.45
     # Other event settings written without a threshold keep the model's threshold.
     tuned = parse_config({"events": {"open_k": 1, "open_m": 1}, "cameras": [camera]})
-    applied = camera_event_config(tuned, tuned.cameras[0], model)
-    assert (applied.threshold, applied.open_k) == (0.9, 1)
+    applied = operating_events(tuned, tuned.cameras[0], 0.9, False)
+    assert (applied.threshold, applied.open_k, applied.quiet_threshold) == (0.9, 1, 0.6)

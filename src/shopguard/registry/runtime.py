@@ -25,6 +25,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from shopguard.behavior.model import ModelLoadError, SequenceModel, WindowModel
+from shopguard.config import CameraConfig, ServiceConfig
 from shopguard.events.config import EventConfig
 from shopguard.registry.files import ModelFileError, ModelFiles
 from shopguard.registry.store import active_version, camera_threshold
@@ -73,6 +74,23 @@ def load_active(
     model = SequenceModel(files.path(key, sha), threads)
     model.version = version  # events record the registry version
     return ActiveModel(version, model, threshold, for_camera)
+
+
+def operating_events(
+    config: ServiceConfig, camera: CameraConfig, threshold: float | None, for_camera: bool
+) -> EventConfig:
+    """The event settings ``camera`` runs with, given the active version's ``threshold``
+    for it (``for_camera``: stored for this very camera, not the version's default).
+
+    The threshold, most specific first: the camera's own ``events`` block, a threshold
+    stored for the camera, ``events.threshold`` written in the configuration, the
+    version's default, ``EventConfig``'s default.
+    """
+    base = config.camera_events(camera)
+    written = "threshold" in config.events.model_fields_set
+    if camera.events is not None or (written and not for_camera):
+        return base
+    return events_config(base, threshold)
 
 
 def events_config(base: EventConfig, threshold: float | None) -> EventConfig:

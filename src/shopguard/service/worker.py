@@ -22,7 +22,6 @@ from shopguard.behavior.model import SequenceModel, default_model_path
 from shopguard.behavior.remote import RemoteModel
 from shopguard.behavior.scorer import Scorer
 from shopguard.config import CameraConfig, ServiceConfig
-from shopguard.events.config import EventConfig
 from shopguard.events.evidence import EvidenceRecorder
 from shopguard.events.manager import EventManager
 from shopguard.feedback.track_log import TrackLog, TrackLogTap
@@ -33,8 +32,8 @@ from shopguard.registry.runtime import (
     ActiveModel,
     ModelWatcher,
     active_key,
-    events_config,
     load_active,
+    operating_events,
 )
 from shopguard.service.camera import CameraPipeline
 from shopguard.service.event_sink import DatabaseEventSink
@@ -109,7 +108,7 @@ def build_pipeline(
     )
     active = active or load_model(spec, sink.sessions)
     scorer = Scorer(active.model, camera.zones, config.scorer)
-    event_config = camera_event_config(config, camera, active)
+    event_config = operating_events(config, camera, active.threshold, active.for_camera)
     pose_version = vision.estimator.model_path.stem
     events = EventManager(camera.id, event_config,
                           lambda: {"pose": pose_version, "behavior": scorer.model_version})
@@ -282,26 +281,14 @@ def close_track_log(pipeline: CameraPipeline) -> None:
         pipeline.scorer.log.close()
 
 
-def camera_event_config(
-    config: ServiceConfig, camera: CameraConfig, active: ActiveModel
-) -> EventConfig:
-    """The camera's event settings. Its threshold, most specific first: the camera's own
-    ``events`` block, a threshold stored in the registry for this camera, ``events.threshold``
-    written in the configuration, the active model version's default threshold."""
-    base = config.camera_events(camera)
-    written = "threshold" in config.events.model_fields_set
-    if camera.events is not None or (written and not active.for_camera):
-        return base
-    return events_config(base, active.threshold)
-
-
 def swap_model(pipeline: CameraPipeline, spec: WorkerSpec, change: ActiveModel) -> None:
     """Score with ``change`` from the next frame on, at its operating threshold."""
     scorer = pipeline.scorer
     inner = scorer.inner if isinstance(scorer, TrackLogTap) else scorer
     assert isinstance(inner, Scorer)
     inner.use_model(change.model)
-    pipeline.events.config = camera_event_config(spec.config, spec.camera, change)
+    pipeline.events.config = operating_events(spec.config, spec.camera, change.threshold,
+                                              change.for_camera)
     log.info("%s: now scoring with behaviour model %s (threshold %.3f)", spec.camera.id,
              change.model.version, pipeline.events.config.threshold)
 

@@ -17,8 +17,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from shopguard.registry import store
+from shopguard.registry.runtime import operating_events
 from shopguard.service.audit import request_actor
-from shopguard.service.auth import current, db, visible_cameras
+from shopguard.service.auth import ctx, current, db, visible_cameras
+from shopguard.service.camera_store import camera_from_row
 from shopguard.service.errors import ApiError
 from shopguard.service.routes import api_route
 from shopguard.storage.models import Camera, ModelStatus, ModelVersion
@@ -81,9 +83,10 @@ class ThresholdsIn(BaseModel):
 class ThresholdsOut(BaseModel):
     version: str | None = Field(description="the active behaviour model version")
     default: float | None
-    cameras: dict[str, float] = Field(description="the threshold each camera runs with "
-                                      "(its own, else the default); a camera whose "
-                                      "configuration sets `events` keeps its own")
+    cameras: dict[str, float] = Field(description="the threshold each camera runs with: its "
+                                      "own `events` block, else one stored for it, else "
+                                      "`events.threshold` written in the configuration, "
+                                      "else the version's default")
     chosen: dict[str, Any] = Field(description="how the thresholds were chosen, if recorded")
 
 
@@ -159,14 +162,18 @@ def set_thresholds(version: str, body: ThresholdsIn) -> VersionOut:
 @api_route(bp, "/thresholds", "GET", "Operating thresholds of the cameras", access="view",
            response=ThresholdsOut)
 def thresholds() -> ThresholdsOut:
-    """What the dashboard shows next to each camera: the active version's threshold."""
+    """What the dashboard shows next to each camera: the threshold it runs with."""
     active = store.active_version(db())
-    if active is None:
-        return ThresholdsOut(version=None, default=None, cameras={}, chosen={})
+    stored: dict[str, Any] = dict(active.thresholds) if active is not None else {}
+    per_camera = dict(stored.get("cameras") or {})
     allowed = visible_cameras()
-    ids = db().scalars(select(Camera.id).order_by(Camera.id))
-    cameras = {c: t for c in ids if allowed is None or c in allowed
-               if (t := store.camera_threshold(active.thresholds, c)) is not None}
-    default = active.thresholds.get("default")
-    return ThresholdsOut(version=active.version, default=default, cameras=cameras,
-                         chosen=dict(active.thresholds.get("chosen") or {}))
+    rows = db().scalars(select(Camera).order_by(Camera.id))
+    cameras = {
+        row.id: operating_events(ctx().config, camera, store.camera_threshold(stored, row.id),
+                                 row.id in per_camera).threshold
+        for row in rows if allowed is None or row.id in allowed
+        for camera in [camera_from_row(row)]
+    }
+    return ThresholdsOut(version=active.version if active else None,
+                         default=stored.get("default"), cameras=cameras,
+                         chosen=dict(stored.get("chosen") or {}))
