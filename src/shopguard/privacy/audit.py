@@ -48,6 +48,8 @@ class AuditAction(enum.StrEnum):
     ERASE = "erase"
     EXPORT_AUDIT = "export_audit"
     EVIDENCE_REFUSED = "evidence_refused"
+    MODEL_PROMOTE = "model.promote"
+    MODEL_ROLLBACK = "model.rollback"
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,7 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shopguard.behavior.model import SequenceModel
-from shopguard.privacy.audit import Actor, record
+from shopguard.privacy.audit import Actor, AuditAction, record
 from shopguard.registry.files import ModelFiles, model_key
 from shopguard.registry.policy import PromotionPolicy, worse_reasons
 from shopguard.storage.models import ModelStatus, ModelVersion, utcnow
@@ -172,7 +172,7 @@ def promote(
     row.status = ModelStatus.ACTIVE
     row.promoted_at, row.promoted_by = utcnow(), by
     row.forced_reason = force_reason.strip() if reasons and force_reason else None
-    _audit(session, "model.promote", actor or Actor(None, by), version,
+    _audit(session, AuditAction.MODEL_PROMOTE, actor or Actor(None, by), version,
            {"previous": current.version if current else None, "refusals": reasons,
             "forced_reason": row.forced_reason})
     session.flush()
@@ -199,7 +199,7 @@ def rollback(
     current.promoted_at = current.promoted_by = None
     session.flush()
     previous.status = ModelStatus.ACTIVE
-    _audit(session, "model.rollback", actor or Actor(None, by), previous.version,
+    _audit(session, AuditAction.MODEL_ROLLBACK, actor or Actor(None, by), previous.version,
            {"from": current.version})
     session.flush()
     return previous
