@@ -56,6 +56,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     rendered.add_argument("--fps", type=float, default=10.0, help="rendered frames per second")
     rendered.add_argument("--analysis-fps", type=float, default=5.0,
                           help="analysed frames per second (the camera worker's default)")
+    rendered.add_argument("--thieves", type=int, default=None,
+                          help="shoppers who steal per scene (default: a quarter of them)")
     rendered.add_argument("--threads", type=int, default=1, help="pose model threads")
     rendered.set_defaults(func=run_rendered)
 
@@ -120,7 +122,8 @@ def run_rendered(args: argparse.Namespace) -> int:
         if done.exists():
             continue
         clips = rendered_clips(seed, videos, duration=args.duration, fps=args.fps,
-                               analysis_fps=args.analysis_fps, threads=args.threads)
+                               analysis_fps=args.analysis_fps, threads=args.threads,
+                               n_thieves=args.thieves)
         for clip in clips:
             write_clip(args.out / f"{clip.clip_id}.npz", clip)
         thefts = sum(int(c.labels.any()) for c in clips)

@@ -123,6 +123,7 @@ def rendered_clips(
     fps: float = 10.0,
     analysis_fps: float = 5.0,
     threads: int | None = 1,
+    n_thieves: int | None = None,
 ) -> list[PoseClip]:
     """Render scene ``seed`` into ``video_dir`` (unless it is there already), analyse it
     like a camera worker would and return its labelled tracks."""
@@ -131,7 +132,7 @@ def rendered_clips(
 
     video = video_dir / f"synth_{seed}.mp4"
     if not (video.is_file() and video.with_suffix(".json").is_file()):
-        scene = generate_scene(seed, duration=duration, fps=fps)
+        scene = generate_scene(seed, duration=duration, fps=fps, n_thieves=n_thieves)
         render_scene_video(scene, video, progress=False)
     return analyse_rendered(video, analysis_fps=analysis_fps, threads=threads,
                             name=f"rendered{seed}")
