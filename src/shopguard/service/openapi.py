@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Flask, current_app
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from pydantic.json_schema import models_json_schema
 
 from shopguard import __version__
@@ -30,6 +30,19 @@ bp = Blueprint("openapi", __name__, url_prefix="/api")
 REF = "#/components/schemas/{model}"
 _PARAM = re.compile(r"<(?:(?P<conv>[a-z]+):)?(?P<name>\w+)>")
 _IGNORED_METHODS = frozenset({"HEAD", "OPTIONS"})
+
+
+class OpenApiDocument(BaseModel):
+    """The top level of an OpenAPI 3.1 document (what ``GET /api/openapi.json`` returns)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    openapi: str = Field(pattern=r"^3\.1\.\d+$")
+    info: dict[str, Any]
+    servers: list[dict[str, Any]]
+    security: list[dict[str, list[str]]]
+    paths: dict[str, dict[str, Any]] = Field(description="path → method → operation")
+    components: dict[str, Any]
 
 
 class ErrorDetail(BaseModel):
@@ -167,7 +180,8 @@ def build_document(app: Flask, version: str = __version__) -> dict[str, Any]:
     }
 
 
-@api_route(bp, "/openapi.json", "GET", "This API description (OpenAPI 3.1)", access="view")
+@api_route(bp, "/openapi.json", "GET", "This API description (OpenAPI 3.1)", access="view",
+           response=OpenApiDocument)
 def openapi_json() -> dict[str, Any]:
     return build_document(current_app)
 

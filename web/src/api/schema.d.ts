@@ -603,7 +603,7 @@ export interface paths {
         };
         /**
          * Operating thresholds of the cameras
-         * @description What the dashboard shows next to each camera: the active version's threshold.
+         * @description What the dashboard shows next to each camera: the threshold it runs with.
          */
         get: operations["registry.thresholds"];
         put?: never;
@@ -966,7 +966,7 @@ export interface components {
             user?: string | null;
             /**
              * Action
-             * @description e.g. login, login_failed, view_event, view_clip, download_snapshot, view_poses, review, delete_evidence, subject_search, export, erase, export_audit, evidence_refused
+             * @description e.g. login, login_failed, view_event, view_clip, download_snapshot, view_poses, review, delete_evidence, subject_search, export, erase, export_audit, evidence_refused, model.promote, model.rollback
              * @default null
              */
             action?: string | null;
@@ -1023,7 +1023,7 @@ export interface components {
             username: string;
             /**
              * Action
-             * @description e.g. login, login_failed, view_event, view_clip, download_snapshot, view_poses, review, delete_evidence, subject_search, export, erase, export_audit, evidence_refused
+             * @description e.g. login, login_failed, view_event, view_clip, download_snapshot, view_poses, review, delete_evidence, subject_search, export, erase, export_audit, evidence_refused, model.promote, model.rollback
              */
             action: string;
             /**
@@ -1072,7 +1072,7 @@ export interface components {
             user?: string | null;
             /**
              * Action
-             * @description e.g. login, login_failed, view_event, view_clip, download_snapshot, view_poses, review, delete_evidence, subject_search, export, erase, export_audit, evidence_refused
+             * @description e.g. login, login_failed, view_event, view_clip, download_snapshot, view_poses, review, delete_evidence, subject_search, export, erase, export_audit, evidence_refused, model.promote, model.rollback
              * @default null
              */
             action?: string | null;
@@ -1880,6 +1880,41 @@ export interface components {
              */
             token: string;
         };
+        /**
+         * OpenApiDocument
+         * @description The top level of an OpenAPI 3.1 document (what ``GET /api/openapi.json`` returns).
+         */
+        OpenApiDocument: {
+            /** Openapi */
+            openapi: string;
+            /** Info */
+            info: {
+                [key: string]: unknown;
+            };
+            /** Servers */
+            servers: {
+                [key: string]: unknown;
+            }[];
+            /** Security */
+            security: {
+                [key: string]: string[];
+            }[];
+            /**
+             * Paths
+             * @description path → method → operation
+             */
+            paths: {
+                [key: string]: {
+                    [key: string]: unknown;
+                };
+            };
+            /** Components */
+            components: {
+                [key: string]: unknown;
+            };
+        } & {
+            [key: string]: unknown;
+        };
         /** OutboxOut */
         OutboxOut: {
             /** Pending */
@@ -2289,7 +2324,7 @@ export interface components {
             default: number | null;
             /**
              * Cameras
-             * @description the threshold each camera runs with (its own, else the default); a camera whose configuration sets `events` keeps its own
+             * @description the threshold each camera runs with: its own `events` block, else one stored for it, else `events.threshold` written in the configuration, else the version's default
              */
             cameras: {
                 [key: string]: number;
@@ -2510,7 +2545,7 @@ export interface operations {
                 offset?: number | null;
                 /** @description username */
                 user?: string | null;
-                /** @description e.g. login, login_failed, view_event, view_clip, download_snapshot, view_poses, review, delete_evidence, subject_search, export, erase, export_audit, evidence_refused */
+                /** @description e.g. login, login_failed, view_event, view_clip, download_snapshot, view_poses, review, delete_evidence, subject_search, export, erase, export_audit, evidence_refused, model.promote, model.rollback */
                 action?: string | null;
                 /** @description target id, e.g. an event id */
                 target?: string | null;
@@ -2579,7 +2614,7 @@ export interface operations {
             query?: {
                 /** @description username */
                 user?: string | null;
-                /** @description e.g. login, login_failed, view_event, view_clip, download_snapshot, view_poses, review, delete_evidence, subject_search, export, erase, export_audit, evidence_refused */
+                /** @description e.g. login, login_failed, view_event, view_clip, download_snapshot, view_poses, review, delete_evidence, subject_search, export, erase, export_audit, evidence_refused, model.promote, model.rollback */
                 action?: string | null;
                 /** @description target id, e.g. an event id */
                 target?: string | null;
@@ -5657,7 +5692,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": string;
+                    "application/json": components["schemas"]["OpenApiDocument"];
                 };
             };
             /** @description unauthorized */
