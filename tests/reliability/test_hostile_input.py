@@ -195,7 +195,9 @@ def test_registering_what_is_not_a_behaviour_model_leaves_nothing(
     assert done.returncode == 2 and str(tmp_path / "model.pt") in done.stderr, done.stderr
     assert _registry_state(tmp_path / "var") == ([], [])
     assert _cli(*args, str(alarm_model)).returncode == 0  # the registry still works
-    assert _registry_state(tmp_path / "var") == (["v1"], ["v1.onnx"])
+    (tmp_path / "model.pt").write_bytes(b"weights")
+    assert _cli(*args, str(alarm_model), "--checkpoint", str(tmp_path / "model.pt")).returncode == 0
+    assert _registry_state(tmp_path / "var") == (["v1", "v2"], ["v1.onnx", "v2.onnx", "v2.pt"])
 
 
 def _models_config(tmp_path: Path, field: str, named: Path) -> Path:
