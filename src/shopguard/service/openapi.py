@@ -116,10 +116,11 @@ def _operation(rule: str, endpoint: str, op: Operation, refs: dict[Any, Any],
         name = refs[(op.query, "validation")]["$ref"].rsplit("/", 1)[1]
         params += _query_params(defs[name])
     body: dict[str, Any] = {"description": "success"}
+    types = (op.produces,) if isinstance(op.produces, str) else op.produces
     if op.response is not None:
-        body["content"] = {op.produces: {"schema": refs[(op.response, "serialization")]}}
+        body["content"] = {t: {"schema": refs[(op.response, "serialization")]} for t in types}
     elif op.status != 204:
-        body["content"] = {op.produces: {"schema": {"type": "string", "format": "binary"}}}
+        body["content"] = {t: {"schema": {"type": "string", "format": "binary"}} for t in types}
     responses: dict[str, Any] = {str(op.status): body}
     errors = set(op.errors) | {500}
     if op.access != "public":

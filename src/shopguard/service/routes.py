@@ -41,7 +41,8 @@ class Operation:
     query: type[BaseModel] | None = None
     response: Any = None
     status: int = 200
-    produces: str = "application/json"
+    #: The response's media type, or several when a query parameter chooses one.
+    produces: str | tuple[str, ...] = "application/json"
     description: str = ""
     errors: tuple[int, ...] = ()
 
@@ -108,7 +109,7 @@ def api_route(
     query: type[BaseModel] | None = None,
     response: Any = None,
     status: int = 200,
-    produces: str = "application/json",
+    produces: str | tuple[str, ...] = "application/json",
     errors: tuple[int, ...] = (),
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register ``view`` on ``bp`` for ``method rule`` and record its ``Operation``."""

@@ -2640,6 +2640,7 @@ export interface operations {
                 };
                 content: {
                     "text/csv": string;
+                    "application/json": string;
                 };
             };
             /** @description bad request */

@@ -101,7 +101,7 @@ def list_(query: AuditQuery) -> Page[AuditOut]:
 
 
 @api_route(bp, "/export", "GET", "Export the audit trail (CSV or JSON)", access="admin",
-           query=AuditExportQuery, produces="text/csv")
+           query=AuditExportQuery, produces=("text/csv", "application/json"))
 def export(query: AuditExportQuery) -> Response:
     """Every matching row, newest first, as a download (``format=json``: one JSON array).
     The export itself is recorded in the audit trail."""
