@@ -136,8 +136,9 @@ function ThresholdsCard({
           <div className="card-body muted" style={{ paddingBottom: 0 }}>
             An alert opens when a person's suspicion score reaches the camera's threshold. Default{' '}
             <strong className="mono">{formatThreshold(thresholds.default)}</strong>
-            {chosen && <> · chosen: {chosen}</>}. A threshold written in the service's configuration file
-            (<code>events.threshold</code>, or a camera's own <code>events</code>) wins over these.
+            {chosen && <> · chosen: {chosen}</>}. Each camera row shows what it runs with: a camera's own{' '}
+            <code>events</code> block in the configuration file wins over a value set here, and{' '}
+            <code>events.threshold</code> in the file wins over the default.
           </div>
           <div className="table-wrap">
             <table className="table" aria-label="Thresholds per camera">
