@@ -109,6 +109,34 @@ def test_no_torso_makes_the_window_invalid():
     assert not w.features.any()
 
 
+def test_head_fallback_places_and_scales_a_body_seen_only_by_its_head():
+    t, kps = moving_track()
+    ref = extract_windows(t, kps, [t[-1]], CFG).features[0]
+    kps[:, KP.LEFT_SHOULDER :, 2] = 0.0  # only the head shows above a shelf
+    head = CFG.model_copy(update={"head_fallback": True})
+    w = extract_windows(t, kps, [t[-1]], head)
+    assert w.valid[0]
+    for joint in (KP.NOSE, KP.LEFT_EAR):
+        for name in ("x", "y"):
+            got, want = channel(w.features[0], name, joint), channel(ref, name, joint)
+            np.testing.assert_allclose(got, want, atol=0.1)
+    assert not channel(w.features[0], "mask", KP.LEFT_WRIST).any()
+    _, moved = moving_track(cx=900, cy=500, scale=210)
+    moved[:, KP.LEFT_SHOULDER :, 2] = 0.0
+    np.testing.assert_allclose(
+        extract_windows(t, moved, [t[-1]], head).features, w.features, atol=1e-4
+    )
+
+
+def test_head_fallback_leaves_windows_with_a_torso_unchanged():
+    t, kps = moving_track()
+    head = CFG.model_copy(update={"head_fallback": True})
+    ends = window_ends(t, 0.5, 1.0)
+    np.testing.assert_array_equal(
+        extract_windows(t, kps, ends, head).features, extract_windows(t, kps, ends, CFG).features
+    )
+
+
 def test_frame_rate_does_not_change_features_much():
     t5, k5 = moving_track(fps=5)
     t30, k30 = moving_track(fps=30)

@@ -10,7 +10,14 @@ import pytest
 from shopguard.core import Assessment
 from shopguard.events.config import EventConfig
 from shopguard.training import metrics
-from shopguard.training.evaluate import Replay, event_metrics, frame_arrays, segments
+from shopguard.training.evaluate import (
+    LATE_S,
+    Replay,
+    choose_threshold,
+    event_metrics,
+    frame_arrays,
+    segments,
+)
 
 
 def test_perfect_scores():
@@ -87,7 +94,7 @@ def test_event_recall_latency_and_false_alerts_per_hour():
     caught = make_replay(60, (20.0, 23.0), [(20.0, 23.0)])  # alert at 20.5
     missed = make_replay(60, (40.0, 41.0), [(41.0, 45.0)])  # alert at 41.5: too late
     false = make_replay(3600, None, [(100.0, 102.0), (2000.0, 2001.0)])
-    report = event_metrics([caught, missed, false], cfg, window_s=3.0)
+    report = event_metrics([caught, missed, false], cfg, late_s=3.0)
     assert report["n_events"] == 2 and report["n_caught"] == 1
     assert report["event_recall"] == 0.5
     assert report["event_recall_late"] == 1.0  # the late alert came within the window
@@ -97,6 +104,30 @@ def test_event_recall_latency_and_false_alerts_per_hour():
     normal_s = (59.9 - 6.0) + (59.9 - 4.0) + 3599.9
     assert report["normal_hours"] == pytest.approx(normal_s / 3600)
     assert report["false_alerts_per_hour"] == pytest.approx(2 / (normal_s / 3600))
+
+
+def test_late_span_is_fixed_not_the_model_window():
+    cfg = EventConfig(threshold=0.5, quiet_threshold=0.3, open_k=2, open_m=3)
+    late = make_replay(60, (40.0, 41.0), [(44.0, 47.0)])  # alert at 44.5, 3.5 s after
+    assert LATE_S == 3.0
+    assert event_metrics([late], cfg)["false_alerts"] == 1
+
+
+def scaled(replay: Replay, high: float) -> Replay:
+    """``replay`` with its 0.9 scores replaced by ``high``."""
+    assessments = tuple(
+        Assessment(a.track_id, a.t, s, s) for a in replay.assessments
+        for s in [high if a.score > 0.5 else a.score]
+    )
+    return Replay(replay.clip_id, replay.timestamps, replay.labels, assessments)
+
+
+def test_threshold_sweep_reaches_above_095():
+    theft = scaled(make_replay(60, (20.0, 23.0), [(20.0, 23.0)]), 0.99)
+    normal = scaled(make_replay(3600, None, [(100.0, 102.0), (900.0, 902.0)]), 0.97)
+    threshold, sweep = choose_threshold([theft, normal], max_false_per_hour=1.0)
+    assert sweep[-1]["threshold"] == 0.999
+    assert threshold == 0.99  # the highest threshold that still catches the theft
 
 
 def test_frame_values_use_the_latest_assessment():

@@ -40,6 +40,15 @@ def test_dense_windows_add_examples_around_thefts_only():
     assert dense.y.sum() == 11
 
 
+def test_ambiguous_windows_around_a_theft_get_weight_zero():
+    data = build_windows([still_clip()], CFG, stride_s=0.5, onset_s=0.3, after_s=2.0)
+    ends = np.arange(1.0, 10.0, 0.5)  # theft 6.0-7.0 s
+    assert data.y.tolist() == ((ends >= 6.0) & (ends <= 7.0)).tolist()
+    ambiguous = (ends == 6.0) | ((ends > 7.0) & (ends <= 9.0))
+    assert data.w.tolist() == (~ambiguous).tolist()
+    assert build_windows([still_clip()], CFG, stride_s=0.5).w.all()
+
+
 def test_temperature_recovers_overconfident_logits():
     rng = np.random.default_rng(0)
     z = rng.normal(0, 4, 50_000)

@@ -39,6 +39,11 @@ class FeatureConfig(_Strict):
     min_valid_fraction: float = Field(
         default=0.3, gt=0, le=1, description="fraction of window steps that must have a body centre"
     )
+    head_fallback: bool = Field(
+        default=False,
+        description="place and scale the body from the head when no shoulders are seen "
+        "(a person hidden behind a shelf still gets a window)",
+    )
 
     @property
     def steps(self) -> int:

@@ -5,9 +5,11 @@ steps over ``FeatureConfig.window_s`` seconds. Training and the online scorer bo
 ``extract_windows``, so the model never sees features computed any other way.
 
 Per step and joint the features are: x, y relative to the body centre (mid-hip, or the
-mid-shoulder shifted by the window's median torso vector when the hips are missing) in
-torso lengths (median over the window), their velocities in torso lengths per second,
-the keypoint confidence and a present/missing mask; plus the body centre's velocity.
+mid-shoulder shifted by the window's median torso vector when the hips are missing, or,
+with ``FeatureConfig.head_fallback``, the head's centre shifted down when there is no
+usable torso) in torso lengths (median over the window), their velocities in torso lengths
+per second, the keypoint confidence and a present/missing mask; plus the body centre's
+velocity.
 Missing values are zero, with mask 0.
 
 Example:
@@ -155,6 +157,29 @@ def _upper_body_scale(xy: F64, present: Bools) -> F64:
     return _finite_median(best, axis=1)
 
 
+#: Head segments in torso lengths, and the drop from the head's centre to the mid-hip.
+_HEAD_SEGMENTS = ((KP.LEFT_EAR, KP.RIGHT_EAR, 0.29), (KP.LEFT_EYE, KP.RIGHT_EYE, 0.125),
+                  (KP.NOSE, KP.LEFT_EAR, 0.19), (KP.NOSE, KP.RIGHT_EAR, 0.19))
+_HEAD_TO_HIP = 1.45
+_HEAD = (KP.NOSE, KP.LEFT_EYE, KP.RIGHT_EYE, KP.LEFT_EAR, KP.RIGHT_EAR)
+
+
+def _head_body(xy: F64, present: Bools) -> tuple[F64, F64, Bools]:
+    """Torso length (n,) from head segments (largest per step, median over the window),
+    the body centre (n, steps, 2) one head-to-hip drop below the head's centre, and
+    where a head is seen (n, steps)."""
+    estimates = np.stack([_segment(xy, present, a, b) / r for a, b, r in _HEAD_SEGMENTS], -1)
+    seen = np.isfinite(estimates).any(axis=-1)
+    best = np.where(seen, np.where(np.isfinite(estimates), estimates, -1.0).max(axis=-1), np.nan)
+    torso = _finite_median(best, axis=1)
+    head = present[..., _HEAD]
+    count = head.sum(axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = (xy[..., _HEAD, :] * head[..., None]).sum(axis=-2) / count[..., None]
+    centre = mean + np.stack([0.0 * torso, _HEAD_TO_HIP * torso], -1)[:, None, :]
+    return torso, centre, (count > 0) & np.isfinite(torso)[:, None]
+
+
 def _segment(xy: F64, present: Bools, a: int, b: int) -> F64:
     """Pixel length of a body segment per step (NaN where an end is missing)."""
     ok = present[..., a] & present[..., b]
@@ -182,6 +207,13 @@ def normalize(xy: F64, conf: F64, present: Bools, cfg: FeatureConfig) -> tuple[F
     offset = np.where(no_torso[:, None], np.stack([0.0 * torso, torso], axis=-1), offset)
     centre = np.where(hips_ok[..., None], mid_hip, mid_sh + np.nan_to_num(offset)[:, None])
     centre_ok = hips_ok | (sh_ok & np.isfinite(torso)[:, None])
+    if cfg.head_fallback:  # no body scale at all: place and scale the body from the head
+        head_torso, head_centre, head_ok = _head_body(xy, present)
+        use = (~np.isfinite(torso) | (centre_ok.mean(axis=1) < cfg.min_valid_fraction))
+        use &= np.isfinite(head_torso)
+        torso = np.where(use, head_torso, torso)
+        centre = np.where(use[:, None, None], np.nan_to_num(head_centre), centre)
+        centre_ok = np.where(use[:, None], head_ok, centre_ok)
     valid = (
         np.isfinite(torso)
         & (np.nan_to_num(torso) > 1e-3)

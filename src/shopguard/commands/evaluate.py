@@ -65,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     threshold = args.threshold or model.threshold or EventConfig().threshold
     replays = replay_all(clips, model, ScorerConfig(), desc="evaluate")
-    report = evaluate_replays(replays, event_config(threshold), model.feature_config.window_s)
+    report = evaluate_replays(replays, event_config(threshold))
     report |= {"model": str(model.path), "model_version": model.version, "data": str(args.data)}
     write_json(args.report, report)
     if args.plots is not None:

@@ -53,6 +53,16 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--hidden", type=int, default=64)
     parser.add_argument("--window-s", type=float, default=FeatureConfig().window_s)
     parser.add_argument("--rate-hz", type=float, default=FeatureConfig().rate_hz)
+    parser.add_argument(
+        "--head-fallback", action=argparse.BooleanOptionalAction, default=True,
+        help="windows of people whose shoulders are hidden are placed and scaled from the head",
+    )
+    parser.add_argument("--onset-s", type=float, default=None,
+                        help="leave windows ending this soon after a theft starts out of the "
+                        "loss (default 0.3)")
+    parser.add_argument("--after-s", type=float, default=None,
+                        help="leave windows ending this soon after a theft ends out of the "
+                        "loss (default 2.0)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=2, help="PyTorch CPU threads")
     parser.add_argument("--out", type=Path, required=True, help="output directory")
@@ -91,7 +101,9 @@ def run(args: argparse.Namespace) -> int:
         if args.from_dir is not None:
             args.data, args.format = args.from_dir, "native"
         base = _base_checkpoint(args) if args.base else None
-        features = FeatureConfig(window_s=args.window_s, rate_hz=args.rate_hz)
+        features = FeatureConfig(
+            window_s=args.window_s, rate_hz=args.rate_hz, head_fallback=args.head_fallback
+        )
         if base is not None:
             from shopguard.training.models import load_checkpoint
 
@@ -119,6 +131,7 @@ def run(args: argparse.Namespace) -> int:
             ),
             training_data=origin,
             base=base,
+            **{k: v for k in ("onset_s", "after_s") if (v := getattr(args, k)) is not None},
         )
         command = shlex.join(["shopguard", *sys.argv[1:]])
         summary = run_pipeline(train, val, args.out, cfg, command=command)

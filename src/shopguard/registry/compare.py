@@ -65,7 +65,7 @@ def evaluate(contender: Contender, clips: Sequence[PoseClip],
     replays = replay_all(clips, contender.model, scorer or ScorerConfig(),
                          desc=f"evaluate {contender.label}")
     cfg = event_config(contender.threshold)
-    report = evaluate_replays(replays, cfg, contender.model.feature_config.window_s)
+    report = evaluate_replays(replays, cfg)
     labels, scores = frame_arrays(replays, "score")
     positive = labels > 0
     report["frame_recall_at_threshold"] = (

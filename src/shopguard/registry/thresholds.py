@@ -44,8 +44,7 @@ def choose_camera_thresholds(
     detail: dict[str, Any] = {}
     for camera, own in sorted(by_camera.items()):
         replays = replay_all(own, model, ScorerConfig(), desc=f"thresholds {camera}")
-        threshold, sweep = choose_threshold(replays, model.feature_config.window_s,
-                                            max_false_per_hour)
+        threshold, sweep = choose_threshold(replays, max_false_per_hour)
         row = next(r for r in sweep if r["threshold"] == threshold)
         info = {"clips": len(own), "normal_hours": row["normal_hours"],
                 "events": row["n_events"], "event_recall": row["event_recall"],

@@ -8,11 +8,13 @@ zones from ``clip.meta["zones"]``); alerts are the event manager's ``opened`` ev
   first); ROC-AUC, PR-AUC (average precision), EER and recall at 1 % / 5 % FPR.
 * Event level: a theft segment (a run of frames labelled 1) is caught when an alert opens
   during it; latency is the time from its start. An alert outside every theft segment
-  (and the ``window_s`` after it, while the window still shows the theft) is a false
-  alert; false alerts are counted per hour of the remaining, normal video.
+  (and the ``late_s`` after it, ``LATE_S`` = 3 s unless told otherwise: a late alert about
+  that theft) is a false alert; false alerts are counted per hour of the remaining,
+  normal video. ``LATE_S`` is fixed, not the model's window length, so that models with
+  longer windows are judged by the same rule.
 
 Example:
-    >>> report = evaluate_replays([], EventConfig(), window_s=3.0)  # doctest: +SKIP
+    >>> report = evaluate_replays([], EventConfig())  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -36,6 +38,10 @@ from shopguard.training import metrics
 from shopguard.training.clip import PoseClip
 
 F64 = npt.NDArray[np.float64]
+
+#: Seconds after a theft segment in which an alert is late rather than false (the window
+#: length of the first shipped models).
+LATE_S = 3.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,11 +100,13 @@ def alert_times(assessments: Sequence[Assessment], config: EventConfig) -> list[
     ]
 
 
-def event_metrics(replays: Sequence[Replay], config: EventConfig, window_s: float) -> dict:
+def event_metrics(
+    replays: Sequence[Replay], config: EventConfig, late_s: float = LATE_S
+) -> dict:
     """Event recall, latency and false alerts per hour of normal video.
 
     ``event_recall`` counts alerts during the segment; ``event_recall_late`` also those
-    up to ``window_s`` after it (the window still shows the theft; the alert is late).
+    up to ``late_s`` after it (the alert is about the theft, but late).
     """
     latencies: list[float] = []
     n_events = false_alerts = late = 0
@@ -108,7 +116,7 @@ def event_metrics(replays: Sequence[Replay], config: EventConfig, window_s: floa
         alerts = alert_times(r.assessments, config)
         n_events += len(segs)
         t0, t1 = (float(r.timestamps[0]), float(r.timestamps[-1])) if len(r.timestamps) else (0, 0)
-        covered = [(s, min(e + window_s, t1)) for s, e in segs]
+        covered = [(s, min(e + late_s, t1)) for s, e in segs]
         for (start, end), (_, late_end) in zip(segs, covered, strict=True):
             hits = [a for a in alerts if start <= a <= end]
             if hits:
@@ -151,13 +159,15 @@ def frame_arrays(replays: Sequence[Replay], attr: str = "score") -> tuple[F64, F
     return labels, np.concatenate([r.frame_values(attr) for r in replays])
 
 
-def evaluate_replays(replays: Sequence[Replay], config: EventConfig, window_s: float) -> dict:
+def evaluate_replays(
+    replays: Sequence[Replay], config: EventConfig, late_s: float = LATE_S
+) -> dict:
     """The full report: frame metrics of the fused score (and of the model alone), events."""
     labels, scores = frame_arrays(replays, "score")
     _, probs = frame_arrays(replays, "probability")
     report = frame_metrics(labels, scores)
     report.update({f"model_{k}": v for k, v in frame_metrics(labels, probs).items()})
-    report.update(event_metrics(replays, config, window_s))
+    report.update(event_metrics(replays, config, late_s))
     report.update(
         n_frames=len(labels),
         n_clips=len(replays),
@@ -177,17 +187,22 @@ def event_config(threshold: float, base: EventConfig | None = None) -> EventConf
 
 def choose_threshold(
     replays: Sequence[Replay],
-    window_s: float,
     max_false_per_hour: float = 1.0,
     base: EventConfig | None = None,
+    late_s: float = LATE_S,
 ) -> tuple[float, list[dict]]:
     """The threshold with the best event recall at most ``max_false_per_hour`` false alerts.
 
+    Sweeps 0.1–0.95 in steps of 0.025, then 0.955–0.995 in steps of 0.005, 0.998 and
+    0.999 (class-weighted training puts the useful thresholds of a good model near 1).
     Ties go to the higher threshold. Returns it and the sweep (one row per threshold).
     """
     sweep = []
-    for thr in np.round(np.arange(0.1, 0.96, 0.025), 3):
-        row = event_metrics(replays, event_config(float(thr), base), window_s)
+    grid = np.concatenate(
+        [np.arange(0.1, 0.94, 0.025), np.arange(0.95, 0.996, 0.005), [0.998, 0.999]]
+    )
+    for thr in np.round(grid, 3):
+        row = event_metrics(replays, event_config(float(thr), base), late_s)
         sweep.append({"threshold": float(thr), **row})
     ok = [r for r in sweep if r["false_alerts_per_hour"] <= max_false_per_hour]
     if not ok:

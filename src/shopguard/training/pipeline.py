@@ -53,6 +53,10 @@ class PipelineConfig:
     scorer: ScorerConfig = field(default_factory=ScorerConfig)
     stride_s: float = 0.5
     dense_s: float | None = 0.1
+    #: Windows ending this soon after a theft starts, or this soon after it ends, are left
+    #: out of the loss and of model selection (their label is ambiguous; see ``train``).
+    onset_s: float = 0.3
+    after_s: float = 2.0
     max_false_per_hour: float = 1.0
     training_data: str = "synthetic"
     #: A ``model.pt`` to fine-tune (its architecture, size and features must match).
@@ -77,6 +81,7 @@ def _clip_stats(clips: Sequence[PoseClip], windows: WindowSet) -> dict[str, Any]
         "frames": sum(len(c) for c in clips),
         "windows": len(windows),
         "positive_windows": int(windows.y.sum()),
+        "ambiguous_windows": int((windows.w == 0).sum()),
     }
 
 
@@ -117,6 +122,7 @@ def _train_one(
     )
     plots.training_curve(result.history, out / f"{arch}-curve.png", title=f"{arch.upper()}")
     probs = 1 / (1 + np.exp(-predict_logits(result.model, val.x) / result.temperature))
+    scored = val.w > 0
     row = {
         "arch": arch,
         "parameters": sum(p.numel() for p in result.model.parameters()),
@@ -125,8 +131,8 @@ def _train_one(
         "train_seconds": round(result.seconds, 1),
         "temperature": result.temperature,
         "val_window_pr_auc": result.val_pr_auc,
-        "val_window_roc_auc": metrics.roc_auc(val.y, probs),
-        "val_window_ece": metrics.expected_calibration_error(val.y, probs),
+        "val_window_roc_auc": metrics.roc_auc(val.y[scored], probs[scored]),
+        "val_window_ece": metrics.expected_calibration_error(val.y[scored], probs[scored]),
         "ms_per_window_batch1": _ms_per_window(onnx_path, cfg.features.steps, 1),
         "ms_per_window_batch16": _ms_per_window(onnx_path, cfg.features.steps, 16),
         "onnx_bytes": onnx_path.stat().st_size,
@@ -145,8 +151,9 @@ def run(
     """Train, compare, calibrate, export and report; returns what ``metrics.json`` holds."""
     out.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
-    data = build_windows(train_clips, cfg.features, cfg.stride_s, dense_s=cfg.dense_s)
-    val = build_windows(val_clips, cfg.features, cfg.stride_s)
+    ambiguous = {"onset_s": cfg.onset_s, "after_s": cfg.after_s}
+    data = build_windows(train_clips, cfg.features, cfg.stride_s, dense_s=cfg.dense_s, **ambiguous)
+    val = build_windows(val_clips, cfg.features, cfg.stride_s, **ambiguous)
     rows, trained = [], {}
     for arch in cfg.archs:
         result, row, info = _train_one(arch, data, val, cfg, out, progress)
@@ -156,7 +163,7 @@ def run(
 
     model = SequenceModel(out / f"{best}.onnx")
     replays = replay_all(val_clips, model, cfg.scorer, desc="validation replay")
-    threshold, sweep = choose_threshold(replays, cfg.features.window_s, cfg.max_false_per_hour)
+    threshold, sweep = choose_threshold(replays, cfg.max_false_per_hour)
     result, info = trained[best]
     info["metadata"][META_THRESHOLD] = f"{threshold:.3f}"
     set_metadata(out / f"{best}.onnx", info["metadata"])
@@ -176,7 +183,7 @@ def run(
             "source": cfg.training_data,
         },
         "comparison": rows,
-        "val": evaluate_replays(replays, event_config(threshold), cfg.features.window_s),
+        "val": evaluate_replays(replays, event_config(threshold)),
         "threshold_sweep": sweep,
         "total_seconds": round(time.perf_counter() - start, 1),
     }

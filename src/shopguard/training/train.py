@@ -2,9 +2,12 @@
 
 Windows come from ``shopguard.behavior.features.extract_windows`` (the scorer's own
 code), end at frame times every ``stride_s`` seconds and take the label of their last
-frame. Training uses class-weighted BCE, a one-cycle learning rate, left-right
-mirroring, early stopping on the validation PR-AUC, and a temperature fitted on
-validation logits for calibration.
+frame. Windows whose label the pose cannot support yet or any more get weight 0: those
+ending in the first ``onset_s`` of a theft segment (the concealment has barely begun)
+and those ending within ``after_s`` after it (the window still shows it; evaluation does
+not count alerts there as false either). Training uses class-weighted BCE, a one-cycle
+learning rate, left-right mirroring, early stopping on the validation PR-AUC, and a
+temperature fitted on validation logits for calibration.
 
 Example:
     >>> data = build_windows(clips, FeatureConfig(), stride_s=0.5)  # doctest: +SKIP
@@ -36,11 +39,13 @@ F64 = npt.NDArray[np.float64]
 
 @dataclass(frozen=True, slots=True)
 class WindowSet:
-    """Model inputs ``x`` (n, steps, features) float32, labels ``y`` (n,) and source clip."""
+    """Model inputs ``x`` (n, steps, features) float32, labels ``y`` (n,), source clip and
+    loss weights ``w`` (n,): 0 for windows with an ambiguous label."""
 
     x: npt.NDArray[np.float32]
     y: npt.NDArray[np.float32]
     clip: npt.NDArray[np.int64]
+    w: npt.NDArray[np.float32]
 
     def __len__(self) -> int:
         return len(self.y)
@@ -63,32 +68,47 @@ def _ends(clip: PoseClip, stride_s: float, min_history_s: float, dense_s: float 
     return np.union1d(ends, window_ends(t[near], dense_s, 0.0))
 
 
+def _weights(clip: PoseClip, ends: F64, onset_s: float, after_s: float) -> F64:
+    """1 per window end, 0 in the first ``onset_s`` of a theft segment or ``after_s`` after it."""
+    w = np.ones(len(ends))
+    for start, end in segments(clip.timestamps, clip.labels):
+        w[(ends >= start) & (ends < start + onset_s)] = 0.0
+        w[(ends > end) & (ends <= end + after_s)] = 0.0
+    return w
+
+
 def build_windows(
     clips: Iterable[PoseClip],
     cfg: FeatureConfig,
     stride_s: float,
     min_history_s: float = 1.0,
     dense_s: float | None = None,
+    onset_s: float = 0.0,
+    after_s: float = 0.0,
 ) -> WindowSet:
     """Valid windows of every clip, labelled with their last frame's label.
 
     ``dense_s`` adds windows that often around theft segments (more, time-shifted
-    examples of the rare class and its boundaries; for training only).
+    examples of the rare class and its boundaries; for training only). ``onset_s`` and
+    ``after_s`` set the ambiguous windows' weights to 0 (see the module docstring).
     """
-    xs, ys, ids = [], [], []
+    xs, ys, ids, ws = [], [], [], []
     for i, clip in enumerate(clips):
         ends = _ends(clip, stride_s, min_history_s, dense_s)
         if len(ends) == 0:
             continue
-        w = extract_windows(clip.timestamps, clip.keypoints, ends, cfg)
+        win = extract_windows(clip.timestamps, clip.keypoints, ends, cfg)
         frame = np.searchsorted(clip.timestamps, ends, side="right") - 1
-        xs.append(w.features[w.valid])
-        ys.append(clip.labels[frame][w.valid].astype(np.float32))
-        ids.append(np.full(int(w.valid.sum()), i, np.int64))
+        xs.append(win.features[win.valid])
+        ys.append(clip.labels[frame][win.valid].astype(np.float32))
+        ids.append(np.full(int(win.valid.sum()), i, np.int64))
+        ws.append(_weights(clip, ends, onset_s, after_s)[win.valid].astype(np.float32))
     if not xs:
         empty = np.zeros((0, cfg.steps, NUM_FEATURES), np.float32)
-        return WindowSet(empty, np.zeros(0, np.float32), np.zeros(0, np.int64))
-    return WindowSet(np.concatenate(xs), np.concatenate(ys), np.concatenate(ids))
+        no = np.zeros(0, np.float32)
+        return WindowSet(empty, no, np.zeros(0, np.int64), no)
+    x, y, w = np.concatenate(xs), np.concatenate(ys), np.concatenate(ws)
+    return WindowSet(x, y, np.concatenate(ids), w)
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,7 +164,13 @@ def fit_temperature(logits: np.ndarray, labels: np.ndarray) -> float:
 
 
 def _weighted_loss(pos_weight: float) -> nn.BCEWithLogitsLoss:
-    return nn.BCEWithLogitsLoss(pos_weight=torch.tensor(pos_weight, dtype=torch.float32))
+    return nn.BCEWithLogitsLoss(
+        pos_weight=torch.tensor(pos_weight, dtype=torch.float32), reduction="none"
+    )
+
+
+def _mean(loss: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
+    return (loss * weight).sum() / weight.sum().clamp(min=1e-6)
 
 
 def train_model(
@@ -168,10 +194,11 @@ def train_model(
     optimiser = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     steps = cfg.epochs * -(-len(train) // cfg.batch_size)
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, cfg.lr, total_steps=steps)
-    n_pos = max(float(train.y.sum()), 1.0)
-    loss_fn = _weighted_loss((len(train) - n_pos) / n_pos)
+    n_pos = max(float((train.y * train.w).sum()), 1.0)
+    loss_fn = _weighted_loss((float(train.w.sum()) - n_pos) / n_pos)
     flip_idx, flip_sign = (torch.from_numpy(a) for a in flip_index())
-    x_all, y_all = torch.from_numpy(train.x), torch.from_numpy(train.y)
+    x_all, y_all, w_all = (torch.from_numpy(a) for a in (train.x, train.y, train.w))
+    scored = val.w > 0  # validation windows that count for model selection
 
     best_state, best_ap, best_epoch, history = None, -1.0, 0, []
     start = time.perf_counter()
@@ -186,7 +213,7 @@ def train_model(
             if cfg.mirror:
                 flip = torch.from_numpy(rng.random(len(idx)) < 0.5)
                 xb = torch.where(flip[:, None, None], xb[..., flip_idx] * flip_sign, xb)
-            loss = loss_fn(model(xb), y_all[idx])
+            loss = _mean(loss_fn(model(xb), y_all[idx]), w_all[idx])
             optimiser.zero_grad()
             loss.backward()
             nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -194,8 +221,9 @@ def train_model(
             schedule.step()
             total += float(loss.detach()) * len(idx)
         logits = predict_logits(model, val.x)
-        val_loss = float(loss_fn(torch.from_numpy(logits), torch.from_numpy(val.y)))
-        ap = metrics.average_precision(val.y, logits)
+        val_y, val_w = torch.from_numpy(val.y), torch.from_numpy(val.w)
+        val_loss = float(_mean(loss_fn(torch.from_numpy(logits), val_y), val_w))
+        ap = metrics.average_precision(val.y[scored], logits[scored])
         history.append(
             {
                 "epoch": epoch,
@@ -211,7 +239,7 @@ def train_model(
             break
     assert best_state is not None
     model.load_state_dict(best_state)
-    temperature = fit_temperature(predict_logits(model, val.x), val.y)
+    temperature = fit_temperature(predict_logits(model, val.x)[scored], val.y[scored])
     return TrainResult(
         model.eval(), cfg, best_epoch, best_ap, temperature, time.perf_counter() - start, history
     )
