@@ -207,13 +207,15 @@ def normalize(xy: F64, conf: F64, present: Bools, cfg: FeatureConfig) -> tuple[F
     offset = np.where(no_torso[:, None], np.stack([0.0 * torso, torso], axis=-1), offset)
     centre = np.where(hips_ok[..., None], mid_hip, mid_sh + np.nan_to_num(offset)[:, None])
     centre_ok = hips_ok | (sh_ok & np.isfinite(torso)[:, None])
-    if cfg.head_fallback:  # no body scale at all: place and scale the body from the head
-        head_torso, head_centre, head_ok = _head_body(xy, present)
-        use = (~np.isfinite(torso) | (centre_ok.mean(axis=1) < cfg.min_valid_fraction))
-        use &= np.isfinite(head_torso)
-        torso = np.where(use, head_torso, torso)
-        centre = np.where(use[:, None, None], np.nan_to_num(head_centre), centre)
-        centre_ok = np.where(use[:, None], head_ok, centre_ok)
+    need = ~np.isfinite(torso) | (centre_ok.mean(axis=1) < cfg.min_valid_fraction)
+    if cfg.head_fallback and need.any():  # no usable torso: place and scale from the head
+        head_torso, head_centre, head_ok = _head_body(xy[need], present[need])
+        use = np.isfinite(head_torso)
+        idx = np.flatnonzero(need)[use]
+        torso, centre, centre_ok = torso.copy(), centre.copy(), centre_ok.copy()
+        torso[idx] = head_torso[use]
+        centre[idx] = np.nan_to_num(head_centre[use])
+        centre_ok[idx] = head_ok[use]
     valid = (
         np.isfinite(torso)
         & (np.nan_to_num(torso) > 1e-3)
