@@ -21,7 +21,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "evaluate",
         help="evaluate the behaviour model on labelled clips",
         description=(
-            "Frame-level ROC-AUC, PR-AUC, EER, recall at 1%% and 5%% FPR; event recall, "
+            "Frame-level ROC-AUC, PR-AUC, EER, recall at 1 % and 5 % FPR; event recall, "
             "latency and false alerts per hour of normal video."
         ),
     )
