@@ -17,6 +17,7 @@ Example:
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -31,6 +32,8 @@ from shopguard.registry.files import ModelFiles, model_key
 from shopguard.registry.policy import PromotionPolicy, worse_reasons
 from shopguard.storage.models import ModelStatus, ModelVersion, utcnow
 from shopguard.training.report import json_safe
+
+log = logging.getLogger(__name__)
 
 BEHAVIOR = "behavior"
 VERSION_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
@@ -119,7 +122,10 @@ def register(
         session.flush()
     except BaseException:
         for key, _ in uploads:
-            files.delete(key)
+            try:
+                files.delete(key)
+            except Exception as exc:  # e.g. the object store is down: the first error counts
+                log.warning("could not remove %s after a failed registration: %s", key, exc)
         raise
     return row
 

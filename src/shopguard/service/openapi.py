@@ -30,6 +30,7 @@ bp = Blueprint("openapi", __name__, url_prefix="/api")
 REF = "#/components/schemas/{model}"
 _PARAM = re.compile(r"<(?:(?P<conv>[a-z]+):)?(?P<name>\w+)>")
 _IGNORED_METHODS = frozenset({"HEAD", "OPTIONS"})
+BINARY = {"type": "string", "format": "binary"}
 
 
 class OpenApiDocument(BaseModel):
@@ -119,8 +120,9 @@ def _operation(rule: str, endpoint: str, op: Operation, refs: dict[Any, Any],
     types = (op.produces,) if isinstance(op.produces, str) else op.produces
     if op.response is not None:
         body["content"] = {t: {"schema": refs[(op.response, "serialization")]} for t in types}
-    elif op.status != 204:
-        body["content"] = {t: {"schema": {"type": "string", "format": "binary"}} for t in types}
+    elif op.status != 204:  # JSON without a model may be any JSON; other types are bytes
+        body["content"] = {t: {"schema": {} if t == "application/json" else BINARY}
+                           for t in types}
     responses: dict[str, Any] = {str(op.status): body}
     errors = set(op.errors) | {500}
     if op.access != "public":
