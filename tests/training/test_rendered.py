@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from shopguard.core import Poses, Tracks
-from shopguard.training.rendered import box_iou, label_tracks
+from shopguard.training.rendered import label_tracks
 
 
 def _tracks(entries: list[tuple[int, list[float]]]) -> Tracks:
@@ -24,12 +24,6 @@ def _truth(times: list[float]) -> dict:
         "shoppers": [{"id": 0, "theft_spans": [[1.0, 1.6]]}, {"id": 1, "theft_spans": []}],
         "frames": [{"t": t, "people": [thief, buyer]} for t in times],
     }
-
-
-def test_iou() -> None:
-    assert box_iou([0, 0, 10, 10], [0, 0, 10, 10]) == 1.0
-    assert box_iou([0, 0, 10, 10], [5, 0, 15, 10]) == 50 / 150
-    assert box_iou([0, 0, 10, 10], [20, 20, 30, 30]) == 0.0
 
 
 def test_frames_take_the_label_of_the_shopper_they_overlap() -> None:

@@ -26,6 +26,7 @@ import numpy.typing as npt
 from shopguard.core import Tracks
 from shopguard.training.clip import PoseClip
 from shopguard.training.feedback import MIN_FRAMES, track_arrays
+from shopguard.vision.nms import box_iou
 from shopguard.vision.tracks_jsonl import read_tracks_jsonl
 
 Frames = Sequence[tuple[float, Tracks]]
@@ -34,27 +35,19 @@ Frames = Sequence[tuple[float, Tracks]]
 MIN_IOU = 0.3
 
 
-def box_iou(a: npt.ArrayLike, b: npt.ArrayLike) -> float:
-    """IoU of two xyxy boxes."""
-    ax1, ay1, ax2, ay2 = np.asarray(a, np.float64)
-    bx1, by1, bx2, by2 = np.asarray(b, np.float64)
-    inter = max(0.0, min(ax2, bx2) - max(ax1, bx1)) * max(0.0, min(ay2, by2) - max(ay1, by1))
-    union = (ax2 - ax1) * (ay2 - ay1) + (bx2 - bx1) * (by2 - by1) - inter
-    return float(inter / union) if union > 0 else 0.0
-
-
 def _truth_people(truth: dict[str, Any]) -> tuple[npt.NDArray[np.float64], list[list[dict]]]:
     frames = truth["frames"]
     return np.array([f["t"] for f in frames], np.float64), [f["people"] for f in frames]
 
 
 def _matched_shopper(box: npt.ArrayLike, people: list[dict], min_iou: float) -> int | None:
-    best, best_iou = None, min_iou
-    for person in people:
-        iou = max(box_iou(box, person["box"]), box_iou(box, person["full_box"]))
-        if iou >= best_iou:
-            best, best_iou = int(person["id"]), iou
-    return best
+    """The id of the shopper whose visible or whole-figure box overlaps ``box`` most."""
+    if not people:
+        return None
+    boxes = np.array([[*p["box"], *p["full_box"]] for p in people], np.float32).reshape(-1, 4)
+    ious = box_iou(np.asarray(box, np.float32).reshape(1, 4), boxes).reshape(-1, 2).max(axis=1)
+    best = int(ious.argmax())
+    return int(people[best]["id"]) if ious[best] >= min_iou else None
 
 
 def _concealing(shopper: dict[str, Any], t: float) -> bool:

@@ -94,13 +94,13 @@ interface RequestOptions {
 
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-export async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
-  const headers: Record<string, string> = { Accept: 'application/json' };
+/** One API call with the session cookie and CSRF token; a network failure is an ApiError. */
+async function send(method: string, path: string, options: RequestOptions, accept: string): Promise<Response> {
+  const headers: Record<string, string> = { Accept: accept };
   if (options.body !== undefined) headers['Content-Type'] = 'application/json';
   if (WRITE_METHODS.has(method) && csrfToken) headers['X-CSRF-Token'] = csrfToken;
-  let response: Response;
   try {
-    response = await fetch(`${API_BASE}${path}${buildQuery(options.query)}`, {
+    return await fetch(`${API_BASE}${path}${buildQuery(options.query)}`, {
       method,
       headers,
       credentials: 'same-origin',
@@ -111,6 +111,10 @@ export async function request<T>(method: string, path: string, options: RequestO
     if (err instanceof DOMException && err.name === 'AbortError') throw err;
     throw new ApiError(0, 'network', 'The ShopGuard service cannot be reached.');
   }
+}
+
+export async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+  const response = await send(method, path, options, 'application/json');
   if (response.status === 204) return undefined as T;
   if (!response.ok) throw await errorOf(response, options);
   const text = await response.text();
@@ -174,22 +178,7 @@ export async function requestBlob(
   path: string,
   options: RequestOptions & { fallbackName: string },
 ): Promise<Download> {
-  const headers: Record<string, string> = { Accept: '*/*' };
-  if (options.body !== undefined) headers['Content-Type'] = 'application/json';
-  if (WRITE_METHODS.has(method) && csrfToken) headers['X-CSRF-Token'] = csrfToken;
-  let response: Response;
-  try {
-    response = await fetch(`${API_BASE}${path}${buildQuery(options.query)}`, {
-      method,
-      headers,
-      credentials: 'same-origin',
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
-      signal: options.signal,
-    });
-  } catch (err) {
-    if (err instanceof DOMException && err.name === 'AbortError') throw err;
-    throw new ApiError(0, 'network', 'The ShopGuard service cannot be reached.');
-  }
+  const response = await send(method, path, options, '*/*');
   if (!response.ok) throw await errorOf(response, options);
   return {
     blob: await response.blob(),
