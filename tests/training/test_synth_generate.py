@@ -5,7 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from shopguard.training.synth import generate_clips, generate_scene, generate_split, scene_clips
+from shopguard.training.sources import TRAIN_THEFT_FRACTION, synthetic_splits
+from shopguard.training.synth import (
+    generate_clips,
+    generate_scene,
+    generate_split,
+    scene_clips,
+    split_seed,
+)
 
 
 @pytest.fixture(scope="module")
@@ -84,3 +91,13 @@ def test_scene_has_shoppers_zones_and_in_frame_truth() -> None:
         assert not s.labels[~s.present].any()
     assert any(s.present.any() for s in scene.shoppers)
     assert all(len(c) >= 2 for c in scene_clips(scene))
+
+
+def test_synthetic_splits_are_the_fixed_splits() -> None:
+    """``shopguard train``'s synthetic data (now with a progress bar) is still the train
+    seed at 50 % thieves and the fixed validation split."""
+    train, val = synthetic_splits(4, 3, progress=False)
+    expected = generate_clips(split_seed("train"), 4, theft_fraction=TRAIN_THEFT_FRACTION)
+    assert [c.clip_id for c in train] == [c.clip_id for c in expected]
+    assert [c.clip_id for c in val] == [c.clip_id for c in generate_split("val", 3)]
+    assert np.array_equal(train[0].keypoints, expected[0].keypoints)

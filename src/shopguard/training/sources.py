@@ -10,9 +10,12 @@ import zlib
 from pathlib import Path
 from typing import Literal
 
+from tqdm import tqdm
+
 from shopguard.training.clip import PoseClip
 from shopguard.training.datasets import load_dataset
-from shopguard.training.synth import generate_clips, generate_split, split_seed
+from shopguard.training.synth import iter_clips, split_seed
+from shopguard.training.synth.generate import DEFAULT_THEFT_FRACTION
 
 Format = Literal["native", "poselift"]
 
@@ -20,10 +23,20 @@ Format = Literal["native", "poselift"]
 TRAIN_THEFT_FRACTION = 0.5
 
 
-def synthetic_splits(n_train: int, n_val: int) -> tuple[list[PoseClip], list[PoseClip]]:
-    """Training clips from the ``train`` seed (50 % thieves) and the fixed ``val`` split."""
-    train = generate_clips(split_seed("train"), n_train, theft_fraction=TRAIN_THEFT_FRACTION)
-    return train, generate_split("val", n_val)
+def synthetic_splits(
+    n_train: int, n_val: int, progress: bool = True
+) -> tuple[list[PoseClip], list[PoseClip]]:
+    """Training clips from the ``train`` seed (50 % thieves) and the fixed ``val`` split,
+    with a progress bar (generating thousands of clips takes minutes)."""
+
+    def clips(split: str, n: int, theft_fraction: float) -> list[PoseClip]:
+        gen = iter_clips(split_seed(split), n, theft_fraction=theft_fraction)
+        return list(tqdm(gen, total=n, desc=f"synth {split}", unit="clip", disable=not progress))
+
+    return (
+        clips("train", n_train, TRAIN_THEFT_FRACTION),
+        clips("val", n_val, DEFAULT_THEFT_FRACTION),
+    )
 
 
 def _in_val(clip: PoseClip, fraction: float) -> bool:

@@ -40,13 +40,15 @@ FRAME_SIZES: tuple[tuple[int, int], ...] = (
 )
 FPS_CHOICES: tuple[float, ...] = (5.0, 7.5, 10.0, 12.5, 15.0, 20.0, 25.0, 30.0)
 MIN_VISIBLE_KEYPOINTS = 4
+#: Share of thieves among generated clips unless told otherwise (the fixed splits).
+DEFAULT_THEFT_FRACTION = 0.3
 
 
 def generate_clips(
     seed: int,
     n: int,
     *,
-    theft_fraction: float = 0.3,
+    theft_fraction: float = DEFAULT_THEFT_FRACTION,
     id_switch_rate: float = 0.04,
     fragment_rate: float = 0.05,
     max_duration: float = 60.0,
@@ -73,7 +75,7 @@ def iter_clips(
     seed: int,
     n: int,
     *,
-    theft_fraction: float = 0.3,
+    theft_fraction: float = DEFAULT_THEFT_FRACTION,
     id_switch_rate: float = 0.04,
     fragment_rate: float = 0.05,
     max_duration: float = 60.0,
