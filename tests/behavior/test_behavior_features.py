@@ -207,3 +207,16 @@ def test_window_ends_follow_stride_after_min_history():
 def test_empty_track_gives_invalid_windows():
     w = extract_windows(np.zeros(0), np.zeros((0, 17, 3)), [1.0, 2.0], CFG)
     assert w.features.shape == (2, CFG.steps, NUM_FEATURES) and not w.valid.any()
+
+
+def test_confidence_threshold_compares_float32_confidences_in_float64():
+    """A float32 confidence that rounds just below ``min_conf`` is below it (NumPy would
+    compare a float32 array with a Python float in float32, where it equals it)."""
+    cfg = CFG.model_copy(update={"min_conf": 0.7})
+    t, kps = moving_track()
+    kps = kps.astype(np.float32)
+    kps[:, KP.NOSE, 2] = np.float32(0.7)  # 0.699999988...
+    kps[:, KP.LEFT_EAR, 2] = np.nextafter(np.float32(0.7), np.float32(1))  # 0.70000005
+    w = extract_windows(t, kps, [t[-1]], cfg)
+    assert not channel(w.features[0], "mask", KP.NOSE).any()
+    assert channel(w.features[0], "mask", KP.LEFT_EAR).all()

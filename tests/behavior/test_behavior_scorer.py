@@ -9,6 +9,7 @@ pytest.importorskip("onnx")  # writes the test model
 from pose_factory import RIGHT_AT_WAISTBAND, RIGHT_REACHING, box_of, mean_model, place, pose
 
 from shopguard.behavior.config import CueWeights, FeatureConfig, ScorerConfig, ZoneConfig
+from shopguard.behavior.features import extract_track_windows, extract_windows
 from shopguard.behavior.model import SequenceModel
 from shopguard.behavior.scorer import Scorer, fuse
 from shopguard.core import Poses, Reason, Tracks
@@ -123,3 +124,68 @@ def test_without_a_model_scores_come_from_cues_alone():
     assert out[-1].probability == 0.0 and out[-1].model_version == ""
     assert out[-1].score == pytest.approx(CueWeights().conceal_after_shelf)
     assert scorer.stats["model_calls"] == 0
+
+
+class _Recording:
+    """A behaviour model that keeps every batch it is asked to score."""
+
+    def __init__(self, model: SequenceModel) -> None:
+        self.model, self.batches = model, []
+        self.feature_config, self.version, self.threshold = model.feature_config, "rec", None
+
+    def predict(self, windows):
+        self.batches.append(np.array(windows))
+        return self.model.predict(windows)
+
+
+def test_scorer_windows_equal_the_training_windows_of_each_whole_track(model):
+    """The scorer's bounded histories and one-pass batching give exactly the windows that
+    ``extract_windows`` (what training uses) builds from each whole track."""
+    rng = np.random.default_rng(3)
+    recording = _Recording(model)
+    scorer = Scorer(recording, [], ScorerConfig(stride_s=0.25, min_history_s=0.5))
+    fps, seconds = 15.0, 7.0
+    starts = {1: 0.0, 2: 0.0, 3: 1.3}  # track 3 appears later: due at other frames
+    logs: dict[int, tuple[list[float], list[np.ndarray]]] = {i: ([], []) for i in starts}
+    calls = []
+    for t in np.arange(0.0, seconds, 1 / fps):
+        t = float(t)
+        people, boxes = {}, {}
+        for i, t0 in starts.items():
+            if t < t0 or (i == 2 and 3.0 < t < 3.4) or rng.random() < 0.1:
+                continue  # not yet in view, a dropout, or a dropped frame
+            kps = place(pose(RIGHT_AT_WAISTBAND if t > 4.0 else None), cx=100 + 140 * i + 20 * t)
+            kps[:, :2] += rng.normal(0, 2.0, (17, 2))
+            kps[rng.random(17) < 0.15, 2] = 0.1  # unconfident joints
+            boxes[i] = box_of(kps)
+            if rng.random() < 0.1:
+                kps[rng.integers(17), rng.integers(3)] = np.nan  # bad joint values
+            people[i] = kps
+            logs[i][0].append(t)
+            logs[i][1].append(kps)
+        if people:
+            ids = sorted(people)
+            poses = Poses(
+                np.stack([boxes[i] for i in ids]),
+                np.ones(len(ids), np.float32),
+                np.stack([people[i] for i in ids]).astype(np.float32),
+            )
+            before = len(recording.batches)
+            due = [a.track_id for a in scorer.update(Tracks(poses, np.array(ids)), t)]
+            if len(recording.batches) > before:
+                calls.append((t, due))
+    assert len(calls) > 20 and any(len(due) > 1 for _, due in calls)
+    assert scorer.stats["skipped_windows"] == 0 and scorer.stats["nan_keypoints"] > 0
+    for (t, due), batch in zip(calls, recording.batches, strict=True):
+        expected = [
+            extract_windows(np.array(logs[i][0]), np.stack(logs[i][1]), [t], CFG).features[0]
+            for i in due
+        ]
+        np.testing.assert_array_equal(batch, np.stack(expected))
+    # Several tracks in one pass give each track's own windows.
+    t_end = calls[-1][0]
+    tracks = [(np.array(logs[i][0]), np.stack(logs[i][1]), [t_end - 0.5, t_end]) for i in starts]
+    together = extract_track_windows(tracks, CFG)
+    alone = [extract_windows(*track, CFG) for track in tracks]
+    np.testing.assert_array_equal(together.features, np.concatenate([w.features for w in alone]))
+    np.testing.assert_array_equal(together.valid, np.concatenate([w.valid for w in alone]))

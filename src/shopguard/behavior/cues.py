@@ -38,9 +38,24 @@ from shopguard.keypoints import KP
 
 F32 = npt.NDArray[np.float32]
 
+# Joint indices as plain ints: indexing a list with an IntEnum member is several times slower.
+_LEFT_ANKLE = int(KP.LEFT_ANKLE)
+_LEFT_EAR = int(KP.LEFT_EAR)
+_LEFT_ELBOW = int(KP.LEFT_ELBOW)
+_LEFT_HIP = int(KP.LEFT_HIP)
+_LEFT_SHOULDER = int(KP.LEFT_SHOULDER)
+_LEFT_WRIST = int(KP.LEFT_WRIST)
+_NOSE = int(KP.NOSE)
+_RIGHT_ANKLE = int(KP.RIGHT_ANKLE)
+_RIGHT_EAR = int(KP.RIGHT_EAR)
+_RIGHT_ELBOW = int(KP.RIGHT_ELBOW)
+_RIGHT_HIP = int(KP.RIGHT_HIP)
+_RIGHT_SHOULDER = int(KP.RIGHT_SHOULDER)
+_RIGHT_WRIST = int(KP.RIGHT_WRIST)
+
 _HANDS = (
-    ("left", KP.LEFT_SHOULDER, KP.LEFT_ELBOW, KP.LEFT_WRIST),
-    ("right", KP.RIGHT_SHOULDER, KP.RIGHT_ELBOW, KP.RIGHT_WRIST),
+    ("left", _LEFT_SHOULDER, _LEFT_ELBOW, _LEFT_WRIST),
+    ("right", _RIGHT_SHOULDER, _RIGHT_ELBOW, _RIGHT_WRIST),
 )
 _BENT_ELBOW_DEG = 140.0
 _DWELL_GAP_S = 0.5  # a hand unseen this long ends its dwell
@@ -65,7 +80,7 @@ def _rows(kps: Points | F32) -> Points:
 
 def _body(p: Points, min_conf: float) -> tuple[float, float, float] | None:
     """Mid-hip x, y and torso length, when both hips and shoulders are seen."""
-    lh, rh, ls, rs = p[KP.LEFT_HIP], p[KP.RIGHT_HIP], p[KP.LEFT_SHOULDER], p[KP.RIGHT_SHOULDER]
+    lh, rh, ls, rs = p[_LEFT_HIP], p[_RIGHT_HIP], p[_LEFT_SHOULDER], p[_RIGHT_SHOULDER]
     if min(lh[2], rh[2], ls[2], rs[2]) < min_conf:
         return None
     hx, hy = (lh[0] + rh[0]) / 2, (lh[1] + rh[1]) / 2
@@ -73,10 +88,13 @@ def _body(p: Points, min_conf: float) -> tuple[float, float, float] | None:
     return (hx, hy, torso) if torso > 1e-3 else None
 
 
-def _wrist_offset(p: Points, hand: int, min_conf: float) -> tuple[float, float] | None:
+Body = tuple[float, float, float] | None
+"""Mid-hip x, y and torso length of a pose (``None`` when hips or shoulders are unseen)."""
+
+
+def _wrist_offset(p: Points, hand: int, min_conf: float, body: Body) -> tuple[float, float] | None:
     """Wrist position relative to the mid-hip in torso lengths (y down), if the body is seen."""
     wrist = p[_HANDS[hand][3]]
-    body = _body(p, min_conf)
     if body is None or wrist[2] < min_conf:
         return None
     hx, hy, torso = body
@@ -98,7 +116,12 @@ def hand_region(kps: Points | F32, hand: int, min_conf: float) -> str | None:
     The elbow must be bent, which tells a hand held at the body from an arm hanging loose.
     """
     p = _rows(kps)
-    offset = _wrist_offset(p, hand, min_conf)
+    return _hand_region(p, hand, min_conf, _wrist_offset(p, hand, min_conf, _body(p, min_conf)))
+
+
+def _hand_region(
+    p: Points, hand: int, min_conf: float, offset: tuple[float, float] | None
+) -> str | None:
     if offset is None or p[_HANDS[hand][2]][2] < min_conf:
         return None
     if _elbow_angle(p, hand) > _BENT_ELBOW_DEG:
@@ -113,7 +136,11 @@ def hand_region(kps: Points | F32, hand: int, min_conf: float) -> str | None:
 
 def is_reaching(kps: Points | F32, hand: int, min_conf: float) -> bool:
     """Whether a hand is stretched away from the body (sideways, above the head or low)."""
-    offset = _wrist_offset(_rows(kps), hand, min_conf)
+    p = _rows(kps)
+    return _is_reaching(_wrist_offset(p, hand, min_conf, _body(p, min_conf)))
+
+
+def _is_reaching(offset: tuple[float, float] | None) -> bool:
     if offset is None:
         return False
     dx, dy = offset
@@ -123,7 +150,7 @@ def is_reaching(kps: Points | F32, hand: int, min_conf: float) -> bool:
 def head_yaw(kps: Points | F32, min_conf: float) -> float | None:
     """Head yaw proxy in [−1, 1] (0 facing the camera), or ``None`` without a face."""
     p = _rows(kps)
-    nose, left, right = p[KP.NOSE], p[KP.LEFT_EAR], p[KP.RIGHT_EAR]
+    nose, left, right = p[_NOSE], p[_LEFT_EAR], p[_RIGHT_EAR]
     if nose[2] < min_conf:
         return None
     left_ok, right_ok = left[2] >= min_conf, right[2] >= min_conf
@@ -139,7 +166,7 @@ def head_yaw(kps: Points | F32, min_conf: float) -> float | None:
 def foot_point(kps: Points | F32, box: Sequence[float], min_conf: float) -> tuple[float, float]:
     """Where the person stands: mid-ankle when both ankles are seen, else the box's bottom."""
     p = _rows(kps)
-    la, ra = p[KP.LEFT_ANKLE], p[KP.RIGHT_ANKLE]
+    la, ra = p[_LEFT_ANKLE], p[_RIGHT_ANKLE]
     if la[2] >= min_conf and ra[2] >= min_conf:
         return (la[0] + ra[0]) / 2, (la[1] + ra[1]) / 2
     return (float(box[0]) + float(box[2])) / 2, float(box[3])
@@ -162,11 +189,14 @@ class CueTracker:
         """Advance the cues with one frame of this track (keypoints (17, 3), box xyxy)."""
         c = self.cfg.min_joint_conf
         p = _rows(keypoints)
-        self._update_reach(t, p)
+        body = _body(p, c)  # once per frame for both hands' reach and region
+        offsets = (_wrist_offset(p, 0, c, body), _wrist_offset(p, 1, c, body))
+        self._update_reach(t, p, offsets)
         for hand in (0, 1):
-            self._update_dwell(t, hand, hand_region(p, hand, c), p)
-        feet = foot_point(p, box.tolist() if isinstance(box, np.ndarray) else box, c)
-        self._update_location(t, feet)
+            self._update_dwell(t, hand, _hand_region(p, hand, c, offsets[hand]), p)
+        if self.zones.has("checkout"):  # see _update_location
+            feet = foot_point(p, box.tolist() if isinstance(box, np.ndarray) else box, c)
+            self._update_location(t, feet)
         self._update_yaw(t, head_yaw(p, c))
 
     def reasons(self, t: float) -> list[Reason]:
@@ -176,10 +206,12 @@ class CueTracker:
     def _fire(self, code: str, text: str, t_start: float, t_end: float, weight: float) -> None:
         self._fired[code] = Reason(code, text, t_start, t_end, weight)
 
-    def _update_reach(self, t: float, kps: Points) -> None:
+    def _update_reach(
+        self, t: float, kps: Points, offsets: tuple[tuple[float, float] | None, ...]
+    ) -> None:
         """A hand stretched away from the body into a shelf zone is a reach into the shelf."""
         for hand, (_, _, _, wrist) in enumerate(_HANDS):
-            if not is_reaching(kps, hand, self.cfg.min_joint_conf):
+            if not _is_reaching(offsets[hand]):
                 continue
             zone = self.zones.find((kps[wrist][0], kps[wrist][1]), "shelf")
             if zone is not None:
@@ -215,8 +247,7 @@ class CueTracker:
             )
 
     def _update_location(self, t: float, foot: tuple[float, float]) -> None:
-        if not self.zones.has("checkout"):
-            return  # without a checkout in view, skipping it cannot be told
+        """Only with a checkout zone in view: without one, skipping it cannot be told."""
         if self.zones.find(foot, "checkout") is not None:
             self._unpaid = None
             return

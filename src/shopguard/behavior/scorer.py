@@ -18,21 +18,24 @@ Example:
 
 from __future__ import annotations
 
-from collections import Counter, deque
+import itertools
+import math
+from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
 
 from shopguard.behavior.config import CueWeights, FeatureConfig, ScorerConfig, ZoneConfig
 from shopguard.behavior.cues import CueTracker
-from shopguard.behavior.features import extract_windows
+from shopguard.behavior.features import extract_track_windows
 from shopguard.behavior.model import WindowModel
 from shopguard.behavior.zones import ZoneSet
 from shopguard.core import Assessment, Reason, Tracks
+from shopguard.keypoints import NUM_KEYPOINTS
 
 F32 = npt.NDArray[np.float32]
+F64 = npt.NDArray[np.float64]
 
 
 def fuse(probability: float, reasons: Iterable[Reason], weights: CueWeights) -> float:
@@ -40,23 +43,62 @@ def fuse(probability: float, reasons: Iterable[Reason], weights: CueWeights) -> 
     keep = 1.0 - weights.model * probability
     for reason in reasons:
         keep *= 1.0 - reason.weight
-    return float(np.clip(1.0 - keep, 0.0, 1.0))
+    return min(max(1.0 - keep, 0.0), 1.0)
 
 
-@dataclass(slots=True)
 class _TrackState:
-    cues: CueTracker
-    first_seen: float
-    maxlen: int
-    times: deque[float] = field(init=False)
-    keypoints: deque[F32] = field(init=False)
-    box: F32 = field(default_factory=lambda: np.zeros(4, np.float32))
-    last_seen: float = float("-inf")
-    next_due: float = float("-inf")
+    """One track's cue state and its recent frames, in arrays that grow to fit: a frame
+    is written once, and a window reads the history as a view (no per-window stacking)."""
 
-    def __post_init__(self) -> None:
-        self.times = deque(maxlen=self.maxlen)
-        self.keypoints = deque(maxlen=self.maxlen)
+    __slots__ = ("_end", "_kps", "_start", "_t", "box", "cues", "first_seen", "last_seen",
+                 "maxlen", "next_due")
+
+    def __init__(self, cues: CueTracker, first_seen: float, maxlen: int) -> None:
+        self.cues, self.first_seen, self.maxlen = cues, first_seen, maxlen
+        self.box: F32 = np.zeros(4, np.float32)
+        self.last_seen = float("-inf")
+        self.next_due = float("-inf")
+        self._t = np.zeros(32, np.float64)
+        # Keypoints channel- and joint-major, (3, 17, capacity): the feature code reads
+        # them that way.
+        self._kps = np.zeros((3, NUM_KEYPOINTS, 32), np.float32)
+        self._start = self._end = 0
+
+    @property
+    def times(self) -> F64:
+        """(T,) capture times of the frames held, oldest first."""
+        return self._t[self._start : self._end]
+
+    @property
+    def keypoints(self) -> F32:
+        """(T, 17, 3) keypoints of the frames held (a view)."""
+        return self._kps[:, :, self._start : self._end].transpose(2, 1, 0)
+
+    def append(self, t: float, kps: F32, history_s: float) -> None:
+        """Add a frame; drop frames older than ``history_s`` and beyond ``maxlen``."""
+        if self._end == len(self._t):
+            self._make_room()
+        self._t[self._end], self._kps[:, :, self._end] = t, kps.T
+        self._end += 1
+        self._start = max(self._start, self._end - self.maxlen)
+        oldest = t - history_s
+        while self._t[self._start] < oldest:
+            self._start += 1
+
+    def _make_room(self) -> None:
+        live, cap = self._end - self._start, len(self._t)
+        if live > cap // 2:  # grow (the history is bounded, so is this)
+            t = np.zeros(2 * cap, np.float64)
+            kps = np.zeros((3, NUM_KEYPOINTS, 2 * cap), np.float32)
+        else:  # move the frames held to the front
+            t, kps = self._t, self._kps
+        t[:live] = self._t[self._start : self._end]
+        kps[:, :, :live] = self._kps[:, :, self._start : self._end]
+        self._t, self._kps, self._start, self._end = t, kps, 0, live
+
+    def resize(self, maxlen: int) -> None:
+        self.maxlen = maxlen
+        self._start = max(self._start, self._end - maxlen)
 
 
 class Scorer:
@@ -99,9 +141,7 @@ class Scorer:
             self.features = model.feature_config
             self._size_history()
             for state in self._tracks.values():
-                state.maxlen = self._maxlen
-                state.times = deque(state.times, maxlen=self._maxlen)
-                state.keypoints = deque(state.keypoints, maxlen=self._maxlen)
+                state.resize(self._maxlen)
 
     @property
     def track_ids(self) -> list[int]:
@@ -115,39 +155,42 @@ class Scorer:
     def update(self, tracks: Tracks, t: float) -> list[Assessment]:
         """Add one frame's tracks at capture time ``t``; assess the tracks that are due."""
         self.stats["frames"] += 1
-        if not np.isfinite(t):
+        if not math.isfinite(t):
             self.stats["skipped_bad_time"] += 1
             return []
         due: list[tuple[int, _TrackState]] = []
+        keypoints, boxes = tracks.keypoints, tracks.boxes
         for i, track_id in enumerate(tracks.ids.tolist()):
-            state = self._add(int(track_id), t, tracks.keypoints[i], tracks.boxes[i])
+            state = self._add(int(track_id), t, keypoints[i], boxes[i])
             if state is not None and self._is_due(state, t):
                 due.append((int(track_id), state))
         self._drop_stale(t)
         return self._assess(due, t) if due else []
 
     def _add(self, track_id: int, t: float, kps: F32, box: F32) -> _TrackState | None:
-        if not np.isfinite(box).all():
+        # Checks in plain Python: NumPy calls on a (17, 3) array cost more than the data.
+        if not all(map(math.isfinite, box.tolist())):
             self.stats["skipped_bad_box"] += 1
             return None
-        bad = np.asarray(~np.isfinite(kps).all(axis=1), bool)
-        if bad.any():
-            self.stats["nan_keypoints"] += 1
-            kps = np.where(bad[:, None], 0.0, kps).astype(np.float32)
+        rows: list[list[float]] = kps.tolist()
+        # The float64 sum of float32 values cannot overflow: finite iff they all are.
+        if kps.dtype != np.float32 or not math.isfinite(sum(itertools.chain.from_iterable(rows))):
+            bad = np.asarray(~np.isfinite(kps).all(axis=1), bool)
+            if bad.any():
+                self.stats["nan_keypoints"] += 1
+                kps = np.where(bad[:, None], 0.0, kps)
+            kps = np.asarray(kps, np.float32)
+            rows = kps.tolist()
         state = self._tracks.get(track_id)
         if state is None:
             cues = CueTracker(self.zones, self.config.cues, self.config.weights)
             state = self._tracks[track_id] = _TrackState(cues, t, self._maxlen)
-        elif state.times and t <= state.times[-1]:
+        elif t <= state.last_seen:
             self.stats["skipped_stale_frame"] += 1
             return None
-        state.times.append(t)
-        state.keypoints.append(np.array(kps, np.float32))
+        state.append(t, kps, self._history_s)
         state.box, state.last_seen = np.array(box, np.float32), t
-        while state.times[0] < t - self._history_s:
-            state.times.popleft()
-            state.keypoints.popleft()
-        state.cues.update(t, state.keypoints[-1], state.box)
+        state.cues.update(t, rows, state.box)
         return state
 
     def _is_due(self, state: _TrackState, t: float) -> bool:
@@ -166,15 +209,14 @@ class Scorer:
         """Model probability per due track (``None`` for an unusable window), one model call."""
         if self.model is None:
             return [0.0] * len(due)
-        windows = [
-            extract_windows(np.fromiter(s.times, float), np.stack(s.keypoints), [t], self.features)
-            for _, s in due
-        ]
-        ok = [bool(w.valid[0]) for w in windows]
+        end = (t,)
+        histories = [(s.times, s.keypoints, end) for _, s in due]
+        windows = extract_track_windows(histories, self.features)  # together, not one by one
+        ok: list[bool] = windows.valid.tolist()
         self.stats["skipped_windows"] += ok.count(False)
         if not any(ok):
             return [None] * len(due)
-        batch = np.concatenate([w.features for w, good in zip(windows, ok, strict=True) if good])
+        batch = windows.features if all(ok) else windows.features[windows.valid]
         probs = iter(self.model.predict(batch).tolist())
         self.stats["model_calls"] += 1
         self.stats["windows_scored"] += len(batch)
@@ -197,7 +239,7 @@ class Scorer:
                     )
                 )
             reasons.sort(key=lambda r: -r.weight)
-            box = tuple(float(v) for v in state.box)
+            x0, y0, x1, y1 = state.box.tolist()
             out.append(
                 Assessment(
                     track_id=track_id,
@@ -205,7 +247,7 @@ class Scorer:
                     probability=prob,
                     score=fuse(prob, (r for r in reasons if r.code != "model"), cfg.weights),
                     reasons=tuple(reasons),
-                    box=(box[0], box[1], box[2], box[3]),
+                    box=(x0, y0, x1, y1),
                     model_version=self.model_version,
                     extra={"window_valid": float(p is not None)},
                 )
