@@ -196,10 +196,6 @@ def resample(
     return value[:2].transpose(2, 1, 0), value[2].T, present.T
 
 
-_LEFT_HIP, _RIGHT_HIP = int(KP.LEFT_HIP), int(KP.RIGHT_HIP)
-_LEFT_SHOULDER, _RIGHT_SHOULDER = int(KP.LEFT_SHOULDER), int(KP.RIGHT_SHOULDER)
-
-
 def _mid(xy: F64, present: Bools, a: int, b: int) -> tuple[F64, Bools]:
     ok: Bools = np.logical_and(present[a], present[b])
     return (xy[:, a] + xy[:, b]) / 2.0, ok
@@ -217,12 +213,8 @@ def _nan_to_num(v: F64) -> F64:
     return np.where(np.isnan(v), 0.0, np.minimum(np.maximum(v, -big), big))
 
 
-def _clip(v: F64, limit: float) -> F64:
-    return np.minimum(np.maximum(v, -limit), limit)
-
-
 def _clip_(v: F64, limit: float) -> None:
-    """``_clip`` in place."""
+    """Clip to [-limit, limit] in place."""
     np.maximum(v, -limit, out=v)
     np.minimum(v, limit, out=v)
 
@@ -303,8 +295,8 @@ def _normalize(xy: F64, conf: F64, present: Bools, cfg: FeatureConfig) -> tuple[
     (17, n, steps). Every window is computed on its own: its features do not depend on
     the other windows in the call."""
     k, n, steps = present.shape
-    mid_hip, hips_ok = _mid(xy, present, _LEFT_HIP, _RIGHT_HIP)  # (2, n, steps), (n, steps)
-    mid_sh, sh_ok = _mid(xy, present, _LEFT_SHOULDER, _RIGHT_SHOULDER)
+    mid_hip, hips_ok = _mid(xy, present, KP.LEFT_HIP, KP.RIGHT_HIP)  # (2, n, steps), (n, steps)
+    mid_sh, sh_ok = _mid(xy, present, KP.LEFT_SHOULDER, KP.RIGHT_SHOULDER)
     # The torso's length and vector per step (NaN without hips and shoulders), and their
     # medians over the window in one pass.
     torso_vec = np.where(hips_ok & sh_ok, mid_hip - mid_sh, np.nan)
@@ -357,7 +349,8 @@ def _normalize(xy: F64, conf: F64, present: Bools, cfg: FeatureConfig) -> tuple[
     cvel = np.zeros(centre.shape, np.float64)
     cboth = body_ok[:, 1:] & body_ok[:, :-1]
     cvel[..., 1:] = np.where(cboth, (centre[..., 1:] - centre[..., :-1]) * cfg.rate_hz, 0.0)
-    cvel = _clip(cvel / scale, _VEL_CLIP)
+    cvel /= scale
+    _clip_(cvel, _VEL_CLIP)
 
     features = np.empty((n, steps, NUM_FEATURES), np.float32)
     joints = features[..., : len(JOINT_CHANNELS) * k].reshape(n, steps, len(JOINT_CHANNELS), k)
