@@ -80,7 +80,7 @@ def service(tmp_path: Path, http_recorder: HttpRecorder) -> Iterator[dict[str, A
     login = http.post(f"{base}/api/auth/login", json={"username": "admin", "password": password},
                       timeout=10)
     assert login.ok, login.text
-    yield {"base": base, "http": http, "process": process}
+    yield {"base": base, "http": http, "process": process, "log": log_path}
     if process.poll() is None:
         process.send_signal(signal.SIGTERM)
         try:
@@ -129,4 +129,8 @@ def test_demo_camera_alert_reaches_api_and_webhook(
 
     process = service["process"]
     process.send_signal(signal.SIGTERM)
-    assert process.wait(60) == 0
+    try:
+        exit_code: int | None = process.wait(60)
+    except subprocess.TimeoutExpired:
+        exit_code = None
+    assert exit_code == 0, service["log"].read_text()[-3000:]

@@ -147,17 +147,21 @@ class Service:
         )
 
         def shutdown(signum: int, _frame: object) -> None:
+            # A second signal forces the exit instead of waiting for the graceful stop.
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            signal.signal(signal.SIGINT, signal.default_int_handler)
             log.info("signal %d: shutting down", signum)
-            server.close()
+            # Raised wherever the main loop is; waitress' run() catches it and returns.
+            # (Closing the listener instead ends the loop only when the signal lands in
+            # select(): open client connections otherwise keep it running for ever.)
+            raise SystemExit(0)
 
         signal.signal(signal.SIGTERM, shutdown)
         signal.signal(signal.SIGINT, shutdown)
         try:
             server.run()
-        except OSError:  # select() on closed sockets after close(): the normal way out
-            if not self._stopped.is_set() and server.accepting:
-                raise
         finally:
+            server.close()
             self.stop()
 
     # ----- supervisor listener ---------------------------------------------------------
