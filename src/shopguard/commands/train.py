@@ -63,6 +63,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--after-s", type=float, default=None,
                         help="leave windows ending this soon after a theft ends out of the "
                         "loss (default 2.0)")
+    parser.add_argument(
+        "--aux-weight", type=float, default=0.0,
+        help="weight of an auxiliary loss predicting each window's behaviour (synthetic "
+             "clips name it); the head shapes training only and is not exported (default 0)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=2, help="PyTorch CPU threads")
     parser.add_argument("--out", type=Path, required=True, help="output directory")
@@ -127,6 +131,7 @@ def run(args: argparse.Namespace) -> int:
                 hidden=args.hidden,
                 seed=args.seed,
                 threads=args.threads,
+                aux_weight=args.aux_weight,
                 lr=args.lr or (5e-4 if base is not None else TrainConfig().lr),
             ),
             training_data=origin,

@@ -107,6 +107,7 @@ def _train_one(
         "arch": arch,
         "hidden": cfg.train.hidden,
         "num_features": NUM_FEATURES,
+        "aux_classes": 0 if result.model.aux is None else result.model.aux.out_features,
         "feature_config": cfg.features.model_dump(),
         "temperature": result.temperature,
         "metadata": meta,
@@ -125,7 +126,9 @@ def _train_one(
     scored = val.w > 0
     row = {
         "arch": arch,
-        "parameters": sum(p.numel() for p in result.model.parameters()),
+        "parameters": sum(  # what inference runs: the auxiliary head is not exported
+            p.numel() for name, p in result.model.named_parameters() if not name.startswith("aux.")
+        ),
         "best_epoch": result.best_epoch,
         "epochs_run": len(result.history),
         "train_seconds": round(result.seconds, 1),

@@ -7,7 +7,9 @@ ending in the first ``onset_s`` of a theft segment (the concealment has barely b
 and those ending within ``after_s`` after it (the window still shows it; evaluation does
 not count alerts there as false either). Training uses class-weighted BCE, a one-cycle
 learning rate, left-right mirroring, early stopping on the validation PR-AUC, and a
-temperature fitted on validation logits for calibration.
+temperature fitted on validation logits for calibration. With ``aux_weight`` > 0 an
+auxiliary head also learns which behaviour (``synth.behaviors.BEHAVIORS``) each window
+ends in, where the clip says (``meta["segments"]``); it is not exported.
 
 Example:
     >>> data = build_windows(clips, FeatureConfig(), stride_s=0.5)  # doctest: +SKIP
@@ -32,20 +34,23 @@ from shopguard.behavior.features import NUM_FEATURES, extract_windows, flip_inde
 from shopguard.training import metrics
 from shopguard.training.clip import PoseClip
 from shopguard.training.evaluate import segments
-from shopguard.training.models import Arch, build_model
+from shopguard.training.models import Arch, WindowModel, build_model
+from shopguard.training.synth.behaviors import BEHAVIORS
 
 F64 = npt.NDArray[np.float64]
 
 
 @dataclass(frozen=True, slots=True)
 class WindowSet:
-    """Model inputs ``x`` (n, steps, features) float32, labels ``y`` (n,), source clip and
-    loss weights ``w`` (n,): 0 for windows with an ambiguous label."""
+    """Model inputs ``x`` (n, steps, features) float32, labels ``y`` (n,), source clip,
+    loss weights ``w`` (n,): 0 for windows with an ambiguous label, and ``behavior`` (n,):
+    the index in ``BEHAVIORS`` of the behaviour each window ends in, -1 where unknown."""
 
     x: npt.NDArray[np.float32]
     y: npt.NDArray[np.float32]
     clip: npt.NDArray[np.int64]
     w: npt.NDArray[np.float32]
+    behavior: npt.NDArray[np.int64]
 
     def __len__(self) -> int:
         return len(self.y)
@@ -77,6 +82,17 @@ def _weights(clip: PoseClip, ends: F64, onset_s: float, after_s: float) -> F64:
     return w
 
 
+def _behaviors(clip: PoseClip, ends: F64) -> npt.NDArray[np.int64]:
+    """Index in ``BEHAVIORS`` of the behaviour segment holding each window end (-1: none
+    or a name outside the vocabulary, e.g. clips without ``meta["segments"]``)."""
+    out = np.full(len(ends), -1, np.int64)
+    for seg in clip.meta.get("segments", []):
+        if seg.get("behavior") in BEHAVIORS:
+            inside = (ends >= seg["t_start"]) & (ends <= seg["t_end"])
+            out[inside] = BEHAVIORS.index(seg["behavior"])
+    return out
+
+
 def build_windows(
     clips: Iterable[PoseClip],
     cfg: FeatureConfig,
@@ -92,7 +108,7 @@ def build_windows(
     examples of the rare class and its boundaries; for training only). ``onset_s`` and
     ``after_s`` set the ambiguous windows' weights to 0 (see the module docstring).
     """
-    xs, ys, ids, ws = [], [], [], []
+    xs, ys, ids, ws, bs = [], [], [], [], []
     for i, clip in enumerate(clips):
         ends = _ends(clip, stride_s, min_history_s, dense_s)
         if len(ends) == 0:
@@ -103,12 +119,13 @@ def build_windows(
         ys.append(clip.labels[frame][win.valid].astype(np.float32))
         ids.append(np.full(int(win.valid.sum()), i, np.int64))
         ws.append(_weights(clip, ends, onset_s, after_s)[win.valid].astype(np.float32))
+        bs.append(_behaviors(clip, ends)[win.valid])
     if not xs:
         empty = np.zeros((0, cfg.steps, NUM_FEATURES), np.float32)
-        no = np.zeros(0, np.float32)
-        return WindowSet(empty, no, np.zeros(0, np.int64), no)
+        no, none = np.zeros(0, np.float32), np.zeros(0, np.int64)
+        return WindowSet(empty, no, none, no, none)
     x, y, w = np.concatenate(xs), np.concatenate(ys), np.concatenate(ws)
-    return WindowSet(x, y, np.concatenate(ids), w)
+    return WindowSet(x, y, np.concatenate(ids), w, np.concatenate(bs))
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,13 +142,19 @@ class TrainConfig:
     seed: int = 0
     threads: int = 2
     mirror: bool = True
+    #: Weight of the auxiliary behaviour loss (0: no auxiliary head).
+    aux_weight: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.aux_weight < 0:
+            raise ValueError(f"aux_weight must be ≥ 0, got {self.aux_weight}")
 
 
 @dataclass
 class TrainResult:
     """The best model (by validation PR-AUC), its calibration and the learning history."""
 
-    model: nn.Module
+    model: WindowModel
     config: TrainConfig
     best_epoch: int
     val_pr_auc: float
@@ -178,26 +201,33 @@ def train_model(
     val: WindowSet,
     cfg: TrainConfig,
     progress: bool = True,
-    initial: nn.Module | None = None,
+    initial: WindowModel | None = None,
 ) -> TrainResult:
     """Train with early stopping on validation PR-AUC; returns the best epoch's model.
 
     ``initial`` (a model of ``cfg.arch`` and ``cfg.hidden``) is fine-tuned instead of
-    training a fresh one.
+    training a fresh one. The auxiliary head is used when ``cfg.aux_weight`` > 0 and some
+    training windows have a known behaviour.
     """
     if len(train) == 0 or len(val) == 0:
         raise ValueError(f"need training and validation windows, got {len(train)} and {len(val)}")
     torch.manual_seed(cfg.seed)
     torch.set_num_threads(cfg.threads)
     rng = np.random.default_rng(cfg.seed)
-    model = initial if initial is not None else build_model(cfg.arch, NUM_FEATURES, cfg.hidden)
+    aux_classes = len(BEHAVIORS) if cfg.aux_weight > 0 and (train.behavior >= 0).any() else 0
+    model = initial if initial is not None else build_model(
+        cfg.arch, NUM_FEATURES, cfg.hidden, aux_classes)
+    if aux_classes and model.aux is None:  # fine-tuning a model trained without one
+        model.aux = nn.Linear(model.head.in_features, aux_classes)
+    aux_loss_fn = nn.CrossEntropyLoss(ignore_index=-1, reduction="sum")
     optimiser = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     steps = cfg.epochs * -(-len(train) // cfg.batch_size)
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, cfg.lr, total_steps=steps)
     n_pos = max(float((train.y * train.w).sum()), 1.0)
     loss_fn = _weighted_loss((float(train.w.sum()) - n_pos) / n_pos)
     flip_idx, flip_sign = (torch.from_numpy(a) for a in flip_index())
-    x_all, y_all, w_all = (torch.from_numpy(a) for a in (train.x, train.y, train.w))
+    x_all, y_all, w_all, b_all = (
+        torch.from_numpy(a) for a in (train.x, train.y, train.w, train.behavior))
     scored = val.w > 0  # validation windows that count for model selection
 
     best_state, best_ap, best_epoch, history = None, -1.0, 0, []
@@ -213,7 +243,11 @@ def train_model(
             if cfg.mirror:
                 flip = torch.from_numpy(rng.random(len(idx)) < 0.5)
                 xb = torch.where(flip[:, None, None], xb[..., flip_idx] * flip_sign, xb)
-            loss = _mean(loss_fn(model(xb), y_all[idx]), w_all[idx])
+            logit, aux = model.forward_aux(xb)
+            loss = _mean(loss_fn(logit, y_all[idx]), w_all[idx])
+            if aux is not None and cfg.aux_weight > 0:
+                known = (b_all[idx] >= 0).sum().clamp(min=1)
+                loss = loss + cfg.aux_weight * aux_loss_fn(aux, b_all[idx]) / known
             optimiser.zero_grad()
             loss.backward()
             nn.utils.clip_grad_norm_(model.parameters(), 1.0)

@@ -33,6 +33,14 @@ HARD_NEGATIVES: tuple[str, ...] = (
     "touch_face",
 )
 ITEM_KINDS: tuple[str, ...] = ("box", "bottle", "can", "pack", "jar")
+#: Every behaviour segment name a generated clip can hold (``meta["segments"]``), in a
+#: fixed order: the classes of the training-only auxiliary head.
+BEHAVIORS: tuple[str, ...] = (
+    "enter", "walk", "walk_hands_in_pockets", "browse", "glance_around", "reach_shelf",
+    "inspect", "return_item", "put_in_basket", "carry_item", "pay", "exit", "recover",
+    *HARD_NEGATIVES,
+    *(f"conceal_{m}" for m in CONCEAL_METHODS),
+)
 
 
 @dataclass(frozen=True, slots=True)
