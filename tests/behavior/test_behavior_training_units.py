@@ -1,4 +1,5 @@
-"""Training building blocks: window labelling, calibration, architectures, checkpoints."""
+"""Training building blocks: window labelling, calibration, architectures, checkpoints,
+the auxiliary behaviour head."""
 
 from __future__ import annotations
 
@@ -12,8 +13,17 @@ from pose_factory import place, pose
 from shopguard.behavior.config import FeatureConfig
 from shopguard.behavior.features import NUM_FEATURES
 from shopguard.training.clip import PoseClip
+from shopguard.training.export import export_onnx
 from shopguard.training.models import ARCHS, build_model, load_checkpoint, save_checkpoint
-from shopguard.training.train import build_windows, fit_temperature
+from shopguard.training.synth.behaviors import BEHAVIORS
+from shopguard.training.train import (
+    TrainConfig,
+    WindowSet,
+    build_windows,
+    fit_temperature,
+    predict_logits,
+    train_model,
+)
 
 CFG = FeatureConfig(rate_hz=10, window_s=2.0)
 
@@ -77,3 +87,76 @@ def test_checkpoint_round_trip(tmp_path):
     assert got["temperature"] == 1.5
     with pytest.raises(ValueError, match="feature_config"):
         save_checkpoint(tmp_path / "x.pt", model, {"arch": "gru", "hidden": 8})
+
+
+def test_windows_carry_the_behaviour_they_end_in():
+    clip = still_clip()
+    clip.meta["segments"] = [
+        {"behavior": "browse", "t_start": 0.0, "t_end": 5.5, "label": 0},
+        {"behavior": "conceal_sleeve", "t_start": 6.0, "t_end": 7.0, "label": 1},
+        {"behavior": "not_in_the_vocabulary", "t_start": 8.0, "t_end": 9.9, "label": 0},
+    ]
+    data = build_windows([clip], CFG, stride_s=1.0)  # ends at 1, 2, ..., 9 s
+    browse, sleeve = BEHAVIORS.index("browse"), BEHAVIORS.index("conceal_sleeve")
+    assert data.behavior.tolist() == [browse] * 5 + [sleeve, sleeve, -1, -1]
+    assert (build_windows([still_clip()], CFG, stride_s=1.0).behavior == -1).all()
+
+
+def test_the_behaviour_vocabulary_covers_every_generated_segment():
+    from shopguard.training.synth import iter_clips, split_seed
+
+    names = {s["behavior"] for c in iter_clips(split_seed("val"), 60, theft_fraction=0.5)
+             for s in c.meta["segments"]}
+    assert names <= set(BEHAVIORS), names - set(BEHAVIORS)
+    assert len(BEHAVIORS) == len(set(BEHAVIORS))
+
+
+@pytest.mark.parametrize("arch", ARCHS)
+def test_the_auxiliary_head_is_trained_but_not_exported(arch, tmp_path):
+    model = build_model(arch, NUM_FEATURES, hidden=8, aux_classes=5).eval()
+    x = torch.randn(3, 20, NUM_FEATURES)
+    logit, aux = model.forward_aux(x)
+    assert logit.shape == (3,) and aux is not None and aux.shape == (3, 5)
+    torch.testing.assert_close(model(x), logit)
+    assert build_model(arch, NUM_FEATURES, hidden=8).forward_aux(x)[1] is None
+    path = export_onnx(model, tmp_path / "m.onnx", CFG, arch=arch, temperature=1.0)
+    from shopguard.behavior.model import SequenceModel
+
+    served = SequenceModel(path).predict(x.numpy())
+    np.testing.assert_allclose(served, torch.sigmoid(logit).detach().numpy(), atol=1e-5)
+
+
+def _separable_windows(n: int, seed: int) -> WindowSet:
+    """Windows whose label and behaviour (one of three, or unknown) show in feature 0."""
+    rng = np.random.default_rng(seed)
+    behavior = rng.integers(-1, 3, n)
+    x = rng.normal(0, 1, (n, 4, NUM_FEATURES)).astype(np.float32)
+    x[:, :, 0] += 4.0 * behavior[:, None]
+    y = (behavior == 2).astype(np.float32)
+    return WindowSet(x, y, np.zeros(n, np.int64), np.ones(n, np.float32), behavior)
+
+
+def test_training_with_an_auxiliary_weight_learns_the_behaviours(tmp_path):
+    train, val = _separable_windows(600, 0), _separable_windows(300, 1)
+    cfg = TrainConfig(hidden=8, epochs=15, batch_size=64, lr=1e-2, threads=1, aux_weight=0.5)
+    result = train_model(train, val, cfg, progress=False)
+    assert result.model.aux is not None and result.model.aux.out_features == len(BEHAVIORS)
+    with torch.no_grad():
+        _, aux = result.model.forward_aux(torch.from_numpy(val.x))
+    known = val.behavior >= 0
+    assert aux is not None
+    accuracy = (aux.argmax(1).numpy()[known] == val.behavior[known]).mean()
+    assert accuracy > 0.9  # chance is 1/3
+    assert result.val_pr_auc > 0.9
+    plain = train_model(train, val, TrainConfig(hidden=8, epochs=1, threads=1), progress=False)
+    assert plain.model.aux is None
+
+    info = {"arch": "lstm", "hidden": 8, "aux_classes": len(BEHAVIORS),
+            "feature_config": CFG.model_dump()}
+    loaded, _ = load_checkpoint(save_checkpoint(tmp_path / "aux.pt", result.model, info))
+    np.testing.assert_allclose(predict_logits(loaded, val.x), predict_logits(result.model, val.x))
+
+
+def test_a_negative_auxiliary_weight_is_refused():
+    with pytest.raises(ValueError, match="aux_weight"):
+        TrainConfig(aux_weight=-0.1)
