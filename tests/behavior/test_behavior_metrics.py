@@ -14,6 +14,7 @@ from shopguard.training.evaluate import (
     LATE_S,
     Replay,
     choose_threshold,
+    evaluate_replays,
     event_metrics,
     frame_arrays,
     segments,
@@ -140,3 +141,19 @@ def test_frame_values_use_the_latest_assessment():
 
 def t_index(r: Replay, t: float) -> int:
     return int(np.argmin(np.abs(r.timestamps - t)))
+
+
+def test_events_are_broken_down_by_the_behaviour_clips_show():
+    from dataclasses import replace
+
+    cfg = EventConfig(threshold=0.5, quiet_threshold=0.3, open_k=2, open_m=3)
+    caught = replace(make_replay(60, (20.0, 23.0), [(20.0, 23.0)]), behavior="theft:bag")
+    missed = replace(make_replay(60, (40.0, 41.0), []), behavior="theft:sleeve")
+    false = replace(make_replay(3600, None, [(100.0, 102.0)]), behavior="buyer")
+    by = evaluate_replays([caught, missed, false], cfg)["by_behavior"]
+    assert list(by) == ["buyer", "theft:bag", "theft:sleeve"]
+    assert by["theft:bag"]["n_caught"] == 1 and by["theft:bag"]["event_recall"] == 1.0
+    assert by["theft:sleeve"]["n_events"] == 1 and by["theft:sleeve"]["event_recall"] == 0.0
+    assert by["buyer"]["false_alerts"] == 1 and by["buyer"]["n_events"] == 0
+    unnamed = evaluate_replays([make_replay(60, (20.0, 23.0), [(20.0, 23.0)])], cfg)
+    assert "by_behavior" not in unnamed  # e.g. PoseLift clips name no behaviour

@@ -81,6 +81,9 @@ def test_evaluate_writes_the_report(trained, tmp_path):
     assert report["n_events"] >= 3 and report["n_frames"] > 100
     assert 0.0 <= report["frame_roc_auc"] <= 1.0
     assert (tmp_path / "plots" / "frame-score-roc.png").stat().st_size > 0
+    by = report["by_behavior"]  # the native files keep what each clip shows
+    assert sum(row["n_events"] for row in by.values()) == report["n_events"]
+    assert all(b.startswith("theft:") for b, row in by.items() if row["n_events"])
 
 
 def test_evaluate_names_a_bad_model(tmp_path, capsys):

@@ -77,4 +77,9 @@ def run(args: argparse.Namespace) -> int:
         f"event recall {report['event_recall']:.3f}, "
         f"false alerts/h {report['false_alerts_per_hour']:.2f}; wrote {args.report}"
     )
+    for behavior, row in report.get("by_behavior", {}).items():
+        caught = f"{row['n_caught']}/{row['n_events']} caught" if row["n_events"] else ""
+        false = f"{row['false_alerts']} false alerts" if row["false_alerts"] else ""
+        if caught or false:
+            print(f"  {behavior}: {', '.join(x for x in (caught, false) if x)}")
     return 0

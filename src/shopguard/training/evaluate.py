@@ -46,12 +46,14 @@ LATE_S = 3.0
 
 @dataclass(frozen=True, slots=True)
 class Replay:
-    """A clip's frames, labels and the scorer's assessments of it."""
+    """A clip's frames, labels and the scorer's assessments of it; ``behavior`` is what
+    the clip shows where its source says (synthetic clips: ``"theft:sleeve"``, ``"buyer"``…)."""
 
     clip_id: str
     timestamps: F64
     labels: npt.NDArray[np.uint8]
     assessments: tuple[Assessment, ...]
+    behavior: str = ""
 
     def frame_values(self, attr: str) -> F64:
         """Per-frame latest ``score`` or ``probability`` assessed at or before the frame."""
@@ -70,7 +72,8 @@ def replay(clip: PoseClip, model: SequenceModel | None, config: ScorerConfig) ->
     for i, t in enumerate(clip.timestamps.tolist()):
         poses = Poses(clip.boxes[i : i + 1], ones, clip.keypoints[i : i + 1])
         out.extend(scorer.update(Tracks(poses, ids), t))
-    return Replay(clip.clip_id, clip.timestamps, clip.labels, tuple(out))
+    behavior = str(clip.meta.get("behavior", ""))
+    return Replay(clip.clip_id, clip.timestamps, clip.labels, tuple(out), behavior)
 
 
 def replay_all(
@@ -140,6 +143,22 @@ def event_metrics(
     }
 
 
+def event_metrics_by_behavior(
+    replays: Sequence[Replay], config: EventConfig, late_s: float = LATE_S
+) -> dict[str, dict]:
+    """``event_metrics`` per clip behaviour (empty when no clip names one): which kinds
+    of theft are caught, and which normal behaviours raise the false alerts."""
+    groups: dict[str, list[Replay]] = {}
+    for r in replays:
+        if r.behavior:
+            groups.setdefault(r.behavior, []).append(r)
+    keep = ("n_events", "n_caught", "event_recall", "false_alerts", "normal_hours")
+    return {
+        behavior: {k: v for k, v in event_metrics(group, config, late_s).items() if k in keep}
+        for behavior, group in sorted(groups.items())
+    }
+
+
 def frame_metrics(labels: npt.ArrayLike, scores: npt.ArrayLike) -> dict:
     """Frame-level ROC-AUC, PR-AUC, EER and recall at 1 % / 5 % FPR."""
     return {
@@ -175,6 +194,8 @@ def evaluate_replays(
         open_k=config.open_k,
         open_m=config.open_m,
     )
+    if by_behavior := event_metrics_by_behavior(replays, config, late_s):
+        report["by_behavior"] = by_behavior
     return report
 
 
