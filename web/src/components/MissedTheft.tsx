@@ -5,8 +5,9 @@
  * dialog also lists the camera's earlier reports.
  */
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
-import { ApiError, api } from '../api/client';
+import { api } from '../api/client';
 import type { Camera, MissedReport } from '../api/types';
+import { useFormSubmit } from '../hooks/useFormSubmit';
 import { formatDateTime } from '../lib/format';
 import { useToast } from './toast';
 import { Badge, Button, EmptyState, Field, Loading, Modal, Notice } from './ui';
@@ -40,9 +41,7 @@ export function MissedTheftDialog({ camera, onClose }: { camera: Camera; onClose
   const [until, setUntil] = useState(() => toLocalInput(new Date()));
   const [trackId, setTrackId] = useState('');
   const [note, setNote] = useState('');
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [formError, setFormError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, errors, formError, run } = useFormSubmit();
   const [reports, setReports] = useState<MissedReport[] | null>(null);
   const [listError, setListError] = useState<string | null>(null);
   const name = camera.name || camera.id;
@@ -60,16 +59,11 @@ export function MissedTheftDialog({ camera, onClose }: { camera: Camera; onClose
     void load();
   }, [load]);
 
-  const submit = async (ev: FormEvent) => {
-    ev.preventDefault();
+  const submit = (ev: FormEvent) => {
     const e = spanProblems(since, until);
     const track = trackId.trim() ? Number(trackId) : null;
     if (track !== null && !(Number.isInteger(track) && track >= 0)) e.track_id = 'The number shown next to the person, or empty.';
-    setErrors(e);
-    if (Object.keys(e).length) return;
-    setBusy(true);
-    setFormError(null);
-    try {
+    return run(ev, e, async () => {
       const saved = await api.missed.report(camera.id, {
         since: new Date(since).toISOString(),
         until: new Date(until).toISOString(),
@@ -86,14 +80,7 @@ export function MissedTheftDialog({ camera, onClose }: { camera: Camera; onClose
       setNote('');
       setTrackId('');
       await load();
-    } catch (err) {
-      if (err instanceof ApiError) {
-        setErrors(err.fields);
-        setFormError(err.message);
-      } else setFormError(String(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (

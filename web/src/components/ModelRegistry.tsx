@@ -14,6 +14,7 @@ import { ApiError, api, saveDownload } from '../api/client';
 import type { ModelVersion, ModelVersionList, OperatingThresholds, VersionThresholds } from '../api/types';
 import { useAuth } from '../auth/AuthContext';
 import { useCameras } from '../hooks/data';
+import { useFormSubmit } from '../hooks/useFormSubmit';
 import { formatDateTime } from '../lib/format';
 import { useToast } from './toast';
 import { Badge, Button, EmptyState, Field, Loading, Modal, Notice } from './ui';
@@ -202,13 +203,10 @@ function ThresholdsEditor({ version, onClose, onSaved }: { version: ModelVersion
   const [perCamera, setPerCamera] = useState<Record<string, string>>(() =>
     Object.fromEntries(Object.entries(stored.cameras ?? {}).map(([k, v]) => [k, String(v)])),
   );
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [formError, setFormError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, errors, formError, run } = useFormSubmit();
   const ids = Array.from(new Set([...cameras.map((c) => c.id), ...Object.keys(stored.cameras ?? {})]));
 
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
+  const submit = (e: FormEvent) => {
     const errs: Record<string, string> = {};
     const d = parseThreshold(def);
     if (d === 'bad') errs.default = 'A number above 0, at most 1.';
@@ -218,22 +216,11 @@ function ThresholdsEditor({ version, onClose, onSaved }: { version: ModelVersion
       if (v === 'bad') errs[`cameras.${id}`] = 'A number above 0, at most 1 (empty: the default).';
       else if (v !== null) out[id] = v;
     }
-    setErrors(errs);
-    if (Object.keys(errs).length) return;
-    setBusy(true);
-    setFormError(null);
-    try {
+    return run(e, errs, async () => {
       await api.models.setThresholds(version.version, { default: d as number | null, cameras: out });
       toast.show({ tone: 'success', title: `Thresholds of ${version.version} saved`, body: 'Cameras switch within a few seconds.' });
       onSaved();
-    } catch (err) {
-      if (err instanceof ApiError) {
-        setErrors(err.fields);
-        setFormError(err.message);
-      } else setFormError(String(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (

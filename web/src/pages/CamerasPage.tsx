@@ -6,6 +6,7 @@ import { useToast } from '../components/toast';
 import { Badge, Button, EmptyState, Field, HealthBadge, Loading, Modal, Notice } from '../components/ui';
 import { ZoneEditor, zonesProblems } from '../components/ZoneEditor';
 import { useCameras } from '../hooks/data';
+import { useFormSubmit } from '../hooks/useFormSubmit';
 import type { Size } from '../lib/geometry';
 import { PRIVACY_MODES, privacyLabel, privacyOf } from '../lib/privacy';
 
@@ -175,9 +176,7 @@ function CameraEditor({
     privacy: privacyOf(camera),
   });
   const [idTouched, setIdTouched] = useState(!!camera);
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [formError, setFormError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, errors, setErrors, formError, run } = useFormSubmit();
   const [testing, setTesting] = useState(false);
   const [test, setTest] = useState<CameraTestResult | null>(null);
 
@@ -192,14 +191,8 @@ function CameraEditor({
     return e;
   };
 
-  const submit = async (ev: FormEvent) => {
-    ev.preventDefault();
-    const e = validate();
-    setErrors(e);
-    if (Object.keys(e).length) return;
-    setBusy(true);
-    setFormError(null);
-    try {
+  const submit = (ev: FormEvent) =>
+    run(ev, validate(), async () => {
       // PATCH replaces `settings` whole: keep the others, change only the privacy mode
       // (and only when it changed: a settings change restarts the camera's worker).
       const saved = camera
@@ -217,15 +210,7 @@ function CameraEditor({
             settings: { privacy: form.privacy },
           });
       onSaved(saved ?? { ...form, settings: { privacy: form.privacy }, zones: [], state: null });
-    } catch (err) {
-      if (err instanceof ApiError) {
-        setErrors(err.fields);
-        setFormError(err.message);
-      } else setFormError(String(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
 
   const runTest = async () => {
     if (!form.source_url.trim()) {

@@ -18,6 +18,7 @@ import { RetentionSchedules, SignagePanel } from '../components/PrivacySettings'
 import { useToast } from '../components/toast';
 import { Badge, Button, DeliveryBadge, EmptyState, Field, Loading, Modal, Notice } from '../components/ui';
 import { useCameras } from '../hooks/data';
+import { useFormSubmit } from '../hooks/useFormSubmit';
 import { formatAgo, formatDateTime } from '../lib/format';
 
 const TABS = [
@@ -283,19 +284,11 @@ function ChannelForm({ channel, onClose, onSaved }: { channel: Channel | null; o
   const [enabled, setEnabled] = useState(channel?.enabled ?? true);
   const [config, setConfig] = useState<Record<string, unknown>>(channel?.config ?? {});
   const [secrets, setSecrets] = useState<Record<string, string>>({});
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [formError, setFormError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, errors, formError, run } = useFormSubmit({ mapFields: flattenFields });
   const spec = CHANNEL_KINDS[kind] ?? { label: kind, fields: [] };
 
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    if (!/^[a-z0-9][a-z0-9_-]*$/.test(name)) {
-      setErrors({ name: 'Lower-case letters, digits, - and _.' });
-      return;
-    }
-    setBusy(true);
-    setFormError(null);
+  const submit = (e: FormEvent) => {
+    const invalid: Record<string, string> = /^[a-z0-9][a-z0-9_-]*$/.test(name) ? {} : { name: 'Lower-case letters, digits, - and _.' };
     const cleanConfig: Record<string, unknown> = {};
     for (const f of spec.fields.filter((f) => !f.secret)) {
       const v = config[f.key];
@@ -313,7 +306,7 @@ function ChannelForm({ channel, onClose, onSaved }: { channel: Channel | null; o
       else cleanConfig[f.key] = v;
     }
     const filled = Object.fromEntries(Object.entries(secrets).filter(([, v]) => v));
-    try {
+    return run(e, invalid, async () => {
       if (channel) {
         await api.channels.update(channel.name, {
           enabled,
@@ -325,14 +318,7 @@ function ChannelForm({ channel, onClose, onSaved }: { channel: Channel | null; o
         await api.channels.create(payload);
       }
       onSaved();
-    } catch (err) {
-      if (err instanceof ApiError) {
-        setErrors(flattenFields(err.fields));
-        setFormError(err.message);
-      } else setFormError(String(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
@@ -657,21 +643,14 @@ function UserEditor({
     disabled: user?.disabled ?? false,
     password: '',
   });
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [formError, setFormError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, errors, formError, run } = useFormSubmit();
 
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
+  const submit = (e: FormEvent) => {
     const errs: Record<string, string> = {};
     if (!form.username.trim()) errs.username = 'Enter a user name.';
     if (!user && (form.password?.length ?? 0) < 8) errs.password = 'At least 8 characters.';
     if (user && form.password && form.password.length < 8) errs.password = 'At least 8 characters.';
-    setErrors(errs);
-    if (Object.keys(errs).length) return;
-    setBusy(true);
-    setFormError(null);
-    try {
+    return run(e, errs, async () => {
       if (user) {
         // PATCH takes only what changes; the user name is in the URL.
         const patch: UserPatch = { cameras: form.cameras };
@@ -688,14 +667,7 @@ function UserEditor({
         });
       }
       onSaved();
-    } catch (err) {
-      if (err instanceof ApiError) {
-        setErrors(err.fields);
-        setFormError(err.message);
-      } else setFormError(String(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   const allCameras = form.cameras === null;
