@@ -43,6 +43,17 @@ def test_windows_take_the_label_of_their_last_frame():
     assert (data.clip == 0).all()
 
 
+def test_windows_are_kept_in_half_precision_close_to_the_features():
+    from shopguard.behavior.features import extract_windows
+
+    clip = still_clip()
+    data = build_windows([clip], CFG, stride_s=1.0, min_history_s=1.0)
+    exact = extract_windows(clip.timestamps, clip.keypoints, np.arange(1.0, 10.0), CFG)
+    assert data.x.dtype == np.float16
+    np.testing.assert_allclose(data.x.astype(np.float32), exact.features[exact.valid],
+                               rtol=1e-3, atol=1e-3)
+
+
 def test_dense_windows_add_examples_around_thefts_only():
     sparse = build_windows([still_clip()], CFG, stride_s=1.0)
     dense = build_windows([still_clip()], CFG, stride_s=1.0, dense_s=0.1)
