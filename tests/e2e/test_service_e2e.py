@@ -100,7 +100,8 @@ def test_demo_camera_alert_reaches_api_and_webhook(
         return any(c["camera_id"] == "demo" and c["state"] == "live" for c in cameras)
 
     _wait(camera_live, 90, "the demo camera to go live")
-    events = _wait(lambda: http.get(f"{base}/api/events", timeout=5).json()["items"], 150,
+    # a deadline, not a speed check: a busy machine analyses the demo's frames more slowly
+    events = _wait(lambda: http.get(f"{base}/api/events", timeout=5).json()["items"], 300,
                    "an event")
     event = events[0]
     threshold = SequenceModel(default_model_path()).threshold  # the model's operating point
