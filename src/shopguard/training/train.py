@@ -225,6 +225,8 @@ def train_model(
         cfg.arch, NUM_FEATURES, cfg.hidden, aux_classes)
     if aux_classes and model.aux is None:  # fine-tuning a model trained without one
         model.aux = nn.Linear(model.head.in_features, aux_classes)
+    # Summed, then divided by the batch's known behaviours below: the mean over them, but
+    # 0 instead of NaN for a batch without any (reduction="mean" divides by zero there).
     aux_loss_fn = nn.CrossEntropyLoss(ignore_index=-1, reduction="sum")
     optimiser = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     steps = cfg.epochs * -(-len(train) // cfg.batch_size)
