@@ -43,7 +43,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--lr", type=float, default=None,
                         help="peak learning rate (default 2e-3, 5e-4 when fine-tuning)")
     parser.add_argument("--format", choices=("native", "poselift"), default="native")
-    parser.add_argument("--train-clips", type=int, default=3000, help="synthetic training clips")
+    parser.add_argument("--train-clips", type=int, default=3000,
+                        help="synthetic training clips (with --fresh: per epoch)")
+    parser.add_argument(
+        "--fresh", action="store_true",
+        help="synthetic data only: new training clips every epoch, generated while the "
+             "model trains, instead of the same clips every epoch")
+    parser.add_argument("--workers", type=int, default=2,
+                        help="processes generating clips with --fresh (default 2)")
     parser.add_argument("--val-clips", type=int, default=600, help="synthetic validation clips")
     parser.add_argument(
         "--arch", nargs="+", choices=ARCH_CHOICES, default=["lstm"], help="one or more to compare"
@@ -97,6 +104,8 @@ def _base_checkpoint(args: argparse.Namespace) -> Path:
 def run(args: argparse.Namespace) -> int:
     """Train and report; exit code 2 on unusable data or arguments."""
     from shopguard.training import sources
+    from shopguard.training.clip import PoseClip
+    from shopguard.training.fresh import FreshSynthetic
     from shopguard.training.pipeline import PipelineConfig
     from shopguard.training.pipeline import run as run_pipeline
     from shopguard.training.train import TrainConfig
@@ -116,7 +125,15 @@ def run(args: argparse.Namespace) -> int:
             args.arch, args.hidden = [info["arch"]], int(info["hidden"])
             print(f"fine-tuning {base}: {info['arch']}, hidden {args.hidden}, "
                   f"{features.window_s:g} s windows at {features.rate_hz:g} Hz")
-        if args.data is None:
+        train: list[PoseClip] | FreshSynthetic
+        if args.fresh and args.data is not None:
+            raise ValueError("--fresh generates synthetic clips; it does not apply to --data")
+        if args.fresh:
+            train = FreshSynthetic(args.train_clips, workers=args.workers)
+            val = sources.synthetic_splits(0, args.val_clips)[1]
+            origin = (f"synthetic ({args.train_clips} new train clips per epoch, "
+                      f"{args.train_clips * args.epochs} at most / {args.val_clips} val clips)")
+        elif args.data is None:
             train, val = sources.synthetic_splits(args.train_clips, args.val_clips)
             origin = f"synthetic ({args.train_clips} train / {args.val_clips} val clips)"
         else:

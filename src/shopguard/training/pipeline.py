@@ -31,13 +31,15 @@ from shopguard.training.evaluate import (
     replay_all,
 )
 from shopguard.training.export import export_onnx, set_metadata
+from shopguard.training.fresh import FreshSynthetic, FreshWindows, WindowRecipe
 from shopguard.training.models import Arch, load_checkpoint, save_checkpoint
 from shopguard.training.report import write_json
 from shopguard.training.train import (
+    EpochWindows,
     TrainConfig,
     TrainResult,
     WindowSet,
-    build_windows,
+    clip_stats,
     predict_logits,
     train_model,
 )
@@ -62,6 +64,11 @@ class PipelineConfig:
     #: A ``model.pt`` to fine-tune (its architecture, size and features must match).
     base: Path | None = None
 
+    @property
+    def recipe(self) -> WindowRecipe:
+        """How training clips become windows (validation: the same without ``dense_s``)."""
+        return WindowRecipe(self.features, self.stride_s, self.dense_s, self.onset_s, self.after_s)
+
 
 def _ms_per_window(path: Path, steps: int, batch: int, repeats: int = 50) -> float:
     model = SequenceModel(path)
@@ -71,18 +78,6 @@ def _ms_per_window(path: Path, steps: int, batch: int, repeats: int = 50) -> flo
     for _ in range(repeats):
         model.predict(x)
     return (time.perf_counter() - start) * 1000 / repeats / batch
-
-
-def _clip_stats(clips: Sequence[PoseClip], windows: WindowSet) -> dict[str, Any]:
-    return {
-        "clips": len(clips),
-        "theft_clips": sum(bool(c.labels.any()) for c in clips),
-        "hours": sum(c.duration for c in clips) / 3600,
-        "frames": sum(len(c) for c in clips),
-        "windows": len(windows),
-        "positive_windows": int(windows.y.sum()),
-        "ambiguous_windows": int((windows.w == 0).sum()),
-    }
 
 
 def base_model(cfg: PipelineConfig, arch: Arch) -> Any:
@@ -98,7 +93,8 @@ def base_model(cfg: PipelineConfig, arch: Arch) -> Any:
 
 
 def _train_one(
-    arch: Arch, data: WindowSet, val: WindowSet, cfg: PipelineConfig, out: Path, progress: bool
+    arch: Arch, data: WindowSet | EpochWindows, val: WindowSet, cfg: PipelineConfig,
+    out: Path, progress: bool,
 ) -> tuple[TrainResult, dict[str, Any], dict[str, Any]]:
     initial = base_model(cfg, arch) if cfg.base is not None else None
     result = train_model(data, val, replace(cfg.train, arch=arch), progress, initial)
@@ -143,31 +139,48 @@ def _train_one(
     return result, row, info
 
 
+def _train_all(
+    train: Sequence[PoseClip] | FreshSynthetic, val: WindowSet, cfg: PipelineConfig,
+    out: Path, progress: bool,
+) -> tuple[dict[Arch, tuple[TrainResult, dict[str, Any], dict[str, Any]]], dict[str, Any]]:
+    """Train every architecture on the same data; returns each one's result, report row
+    and checkpoint info, and the training data's counts."""
+    trained = {}
+    if isinstance(train, FreshSynthetic):
+        for arch in cfg.archs:  # every architecture sees the same fresh clips
+            with FreshWindows(train, cfg.recipe, cfg.train.epochs) as source:
+                trained[arch] = _train_one(arch, source, val, cfg, out, progress)
+        return trained, source.stats
+    fixed = cfg.recipe.build(train)
+    for arch in cfg.archs:
+        trained[arch] = _train_one(arch, fixed, val, cfg, out, progress)
+    return trained, clip_stats(train, fixed)
+
+
 def run(
-    train_clips: Sequence[PoseClip],
+    train_clips: Sequence[PoseClip] | FreshSynthetic,
     val_clips: Sequence[PoseClip],
     out: Path,
     cfg: PipelineConfig,
     progress: bool = True,
     command: str = "",
 ) -> dict[str, Any]:
-    """Train, compare, calibrate, export and report; returns what ``metrics.json`` holds."""
+    """Train, compare, calibrate, export and report; returns what ``metrics.json`` holds.
+
+    ``train_clips`` is a fixed set of clips or, for synthetic data, ``FreshSynthetic``:
+    new clips every epoch (``shopguard.training.fresh``).
+    """
     out.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
-    ambiguous = {"onset_s": cfg.onset_s, "after_s": cfg.after_s}
-    data = build_windows(train_clips, cfg.features, cfg.stride_s, dense_s=cfg.dense_s, **ambiguous)
-    val = build_windows(val_clips, cfg.features, cfg.stride_s, **ambiguous)
-    rows, trained = [], {}
-    for arch in cfg.archs:
-        result, row, info = _train_one(arch, data, val, cfg, out, progress)
-        rows.append(row)
-        trained[arch] = (result, info)
+    val = replace(cfg.recipe, dense_s=None).build(val_clips)
+    trained, train_stats = _train_all(train_clips, val, cfg, out, progress)
+    rows = [row for _, row, _ in trained.values()]
     best = max(rows, key=lambda r: r["val_window_pr_auc"])["arch"]
 
     model = SequenceModel(out / f"{best}.onnx")
     replays = replay_all(val_clips, model, cfg.scorer, desc="validation replay")
     threshold, sweep = choose_threshold(replays, cfg.max_false_per_hour)
-    result, info = trained[best]
+    result, _, info = trained[best]
     info["metadata"][META_THRESHOLD] = f"{threshold:.3f}"
     set_metadata(out / f"{best}.onnx", info["metadata"])
     shutil.copyfile(out / f"{best}.onnx", out / "model.onnx")
@@ -181,8 +194,8 @@ def run(
         "scorer_config": cfg.scorer.model_dump(),
         "train_config": asdict(cfg.train),
         "data": {
-            "train": _clip_stats(train_clips, data),
-            "val": _clip_stats(val_clips, val),
+            "train": train_stats,
+            "val": clip_stats(val_clips, val),
             "source": cfg.training_data,
         },
         "comparison": rows,

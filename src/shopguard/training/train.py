@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import copy
 import time
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, fields
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -65,6 +66,11 @@ class WindowSet:
         return float(self.y.mean()) if len(self.y) else 0.0
 
 
+WINDOW_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(WindowSet))
+#: Training windows for an epoch (1-based): the same set every epoch, or a new one.
+EpochWindows = Callable[[int], WindowSet]
+
+
 def _ends(clip: PoseClip, stride_s: float, min_history_s: float, dense_s: float | None) -> F64:
     """Window ends every ``stride_s``; every ``dense_s`` within 1 s of a theft segment."""
     t = clip.timestamps
@@ -98,6 +104,15 @@ def _behaviors(clip: PoseClip, ends: F64) -> npt.NDArray[np.int64]:
     return out
 
 
+def concat_windows(parts: Iterable[WindowSet], steps: int) -> WindowSet:
+    """One ``WindowSet`` of several (windows of ``steps`` steps), in order."""
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        no, none = np.zeros(0, np.float32), np.zeros(0, np.int64)
+        return WindowSet(np.zeros((0, steps, NUM_FEATURES), np.float16), no, none, no, none)
+    return WindowSet(*(np.concatenate([getattr(p, f) for p in parts]) for f in WINDOW_FIELDS))
+
+
 def build_windows(
     clips: Iterable[PoseClip],
     cfg: FeatureConfig,
@@ -113,24 +128,34 @@ def build_windows(
     examples of the rare class and its boundaries; for training only). ``onset_s`` and
     ``after_s`` set the ambiguous windows' weights to 0 (see the module docstring).
     """
-    xs, ys, ids, ws, bs = [], [], [], [], []
+    parts = []
     for i, clip in enumerate(clips):
         ends = _ends(clip, stride_s, min_history_s, dense_s)
         if len(ends) == 0:
             continue
         win = extract_windows(clip.timestamps, clip.keypoints, ends, cfg)
         frame = np.searchsorted(clip.timestamps, ends, side="right") - 1
-        xs.append(win.features[win.valid].astype(np.float16))
-        ys.append(clip.labels[frame][win.valid].astype(np.float32))
-        ids.append(np.full(int(win.valid.sum()), i, np.int64))
-        ws.append(_weights(clip, ends, onset_s, after_s)[win.valid].astype(np.float32))
-        bs.append(_behaviors(clip, ends)[win.valid])
-    if not xs:
-        empty = np.zeros((0, cfg.steps, NUM_FEATURES), np.float16)
-        no, none = np.zeros(0, np.float32), np.zeros(0, np.int64)
-        return WindowSet(empty, no, none, no, none)
-    x, y, w = np.concatenate(xs), np.concatenate(ys), np.concatenate(ws)
-    return WindowSet(x, y, np.concatenate(ids), w, np.concatenate(bs))
+        parts.append(WindowSet(
+            win.features[win.valid].astype(np.float16),
+            clip.labels[frame][win.valid].astype(np.float32),
+            np.full(int(win.valid.sum()), i, np.int64),
+            _weights(clip, ends, onset_s, after_s)[win.valid].astype(np.float32),
+            _behaviors(clip, ends)[win.valid],
+        ))
+    return concat_windows(parts, cfg.steps)
+
+
+def clip_stats(clips: Sequence[PoseClip], windows: WindowSet) -> dict[str, Any]:
+    """Counts for a report: clips, thieves, hours, frames and windows by kind."""
+    return {
+        "clips": len(clips),
+        "theft_clips": sum(bool(c.labels.any()) for c in clips),
+        "hours": sum(c.duration for c in clips) / 3600,
+        "frames": sum(len(c) for c in clips),
+        "windows": len(windows),
+        "positive_windows": int(windows.y.sum()),
+        "ambiguous_windows": int((windows.w == 0).sum()),
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,7 +228,7 @@ def _mean(loss: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
 
 
 def train_model(
-    train: WindowSet,
+    train: WindowSet | EpochWindows,
     val: WindowSet,
     cfg: TrainConfig,
     progress: bool = True,
@@ -211,16 +236,19 @@ def train_model(
 ) -> TrainResult:
     """Train with early stopping on validation PR-AUC; returns the best epoch's model.
 
-    ``initial`` (a model of ``cfg.arch`` and ``cfg.hidden``) is fine-tuned instead of
-    training a fresh one. The auxiliary head is used when ``cfg.aux_weight`` > 0 and some
-    training windows have a known behaviour.
+    ``train`` is one set for every epoch or a function giving each epoch's set (e.g. new
+    synthetic clips every epoch); an epoch then takes at most as many batches as the first
+    one, and the class weight comes from the first. ``initial`` (a model of ``cfg.arch``
+    and ``cfg.hidden``) is fine-tuned instead of training a fresh one. The auxiliary head
+    is used when ``cfg.aux_weight`` > 0 and some training windows have a known behaviour.
     """
-    if len(train) == 0 or len(val) == 0:
-        raise ValueError(f"need training and validation windows, got {len(train)} and {len(val)}")
+    first = train if isinstance(train, WindowSet) else train(1)
+    if len(first) == 0 or len(val) == 0:
+        raise ValueError(f"need training and validation windows, got {len(first)} and {len(val)}")
     torch.manual_seed(cfg.seed)
     torch.set_num_threads(cfg.threads)
     rng = np.random.default_rng(cfg.seed)
-    aux_classes = len(BEHAVIORS) if cfg.aux_weight > 0 and (train.behavior >= 0).any() else 0
+    aux_classes = len(BEHAVIORS) if cfg.aux_weight > 0 and (first.behavior >= 0).any() else 0
     model = initial if initial is not None else build_model(
         cfg.arch, NUM_FEATURES, cfg.hidden, aux_classes)
     if aux_classes and model.aux is None:  # fine-tuning a model trained without one
@@ -229,21 +257,23 @@ def train_model(
     # 0 instead of NaN for a batch without any (reduction="mean" divides by zero there).
     aux_loss_fn = nn.CrossEntropyLoss(ignore_index=-1, reduction="sum")
     optimiser = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
-    steps = cfg.epochs * -(-len(train) // cfg.batch_size)
+    per_epoch = -(-len(first) // cfg.batch_size) * cfg.batch_size  # windows per epoch, at most
+    steps = cfg.epochs * (per_epoch // cfg.batch_size)
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, cfg.lr, total_steps=steps)
-    n_pos = max(float((train.y * train.w).sum()), 1.0)
-    loss_fn = _weighted_loss((float(train.w.sum()) - n_pos) / n_pos)
+    n_pos = max(float((first.y * first.w).sum()), 1.0)
+    loss_fn = _weighted_loss((float(first.w.sum()) - n_pos) / n_pos)
     flip_idx, flip_sign = (torch.from_numpy(a) for a in flip_index())
-    x_all, y_all, w_all, b_all = (
-        torch.from_numpy(a) for a in (train.x, train.y, train.w, train.behavior))
     scored = val.w > 0  # validation windows that count for model selection
 
     best_state, best_ap, best_epoch, history = None, -1.0, 0, []
     start = time.perf_counter()
     bar = tqdm(range(1, cfg.epochs + 1), desc=f"train {cfg.arch}", disable=not progress)
     for epoch in bar:
+        data = first if epoch == 1 or isinstance(train, WindowSet) else train(epoch)
+        x_all, y_all, w_all, b_all = (
+            torch.from_numpy(a) for a in (data.x, data.y, data.w, data.behavior))
         model.train()
-        order = torch.from_numpy(rng.permutation(len(train)))
+        order = torch.from_numpy(rng.permutation(len(data))[:per_epoch])
         total = 0.0
         for i in range(0, len(order), cfg.batch_size):
             idx = order[i : i + cfg.batch_size]
@@ -269,12 +299,12 @@ def train_model(
         history.append(
             {
                 "epoch": epoch,
-                "train_loss": total / len(train),
+                "train_loss": total / len(order),
                 "val_loss": val_loss,
                 "val_pr_auc": ap,
             }
         )
-        bar.set_postfix(loss=f"{total / len(train):.3f}", val_ap=f"{ap:.3f}")
+        bar.set_postfix(loss=f"{total / len(order):.3f}", val_ap=f"{ap:.3f}")
         if ap > best_ap:
             best_ap, best_epoch, best_state = ap, epoch, copy.deepcopy(model.state_dict())
         elif epoch - best_epoch >= cfg.patience:

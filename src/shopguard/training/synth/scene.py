@@ -168,18 +168,19 @@ class Store:
         c = np.asarray(camera.position)
         d = p - c
         length = np.linalg.norm(d, axis=-1)
-        hidden = np.zeros(len(p), dtype=bool)
+        if not self.boxes:
+            return np.zeros(shape, dtype=bool)
+        lo = np.array([box.lo for box in self.boxes])[:, None, :]  # (boxes, 1, 3)
+        hi = np.array([box.hi for box in self.boxes])[:, None, :]
         with np.errstate(divide="ignore", invalid="ignore"):
             inv = 1.0 / d
-            for box in self.boxes:
-                t1 = (np.asarray(box.lo) - c) * inv
-                t2 = (np.asarray(box.hi) - c) * inv
-                tmin = np.nanmax(np.minimum(t1, t2), axis=-1)
-                tmax = np.nanmin(np.maximum(t1, t2), axis=-1)
-                hidden |= (tmax >= np.maximum(tmin, 0.0)) & (
-                    tmin < 1.0 - 0.1 / np.maximum(length, 0.1)
-                )
-        return hidden.reshape(shape)
+            t1, t2 = (lo - c) * inv, (hi - c) * inv  # slab entry/exit along each axis
+            near, far = np.minimum(t1, t2), np.maximum(t1, t2)
+            # fmax/fmin skip NaN (a ray parallel to a slab face) like nanmax, much faster
+            tmin = np.fmax(np.fmax(near[..., 0], near[..., 1]), near[..., 2])
+            tmax = np.fmin(np.fmin(far[..., 0], far[..., 1]), far[..., 2])
+            hit = (tmax >= np.maximum(tmin, 0.0)) & (tmin < 1.0 - 0.1 / np.maximum(length, 0.1))
+        return hit.any(0).reshape(shape)
 
     def zones(self, camera: Camera) -> list[dict[str, Any]]:
         """Shelf, checkout and exit zones as image polygons (only those in view)."""
