@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import numpy as np
 import pytest
@@ -92,3 +93,33 @@ def test_evaluate_names_a_bad_model(tmp_path, capsys):
     argv = ["evaluate", str(tmp_path), "--report", str(tmp_path / "r.json"), "--model", str(bad)]
     assert main(argv) == 2
     assert "broken.onnx" in capsys.readouterr().err
+
+
+def test_evaluate_chooses_the_threshold_and_stores_it_in_the_model(trained, tmp_path):
+    data = tmp_path / "data"
+    for clip in generate_clips(seed=98, n=6, theft_fraction=0.5):
+        write_clip(data / f"{clip.clip_id}.npz", clip)
+    model_path = tmp_path / "model.onnx"
+    shutil.copyfile(trained / "model.onnx", model_path)
+    report_path = tmp_path / "report.json"
+    argv = ["evaluate", str(data), "--model", str(model_path), "--report", str(report_path),
+            "--choose-threshold", "--max-false-per-hour", "1000", "--save-threshold"]
+    assert main(argv) == 0
+    report = json.loads(report_path.read_text())
+    sweep = report["threshold_sweep"]
+    best = max(row["event_recall"] for row in sweep)
+    chosen = max(row["threshold"] for row in sweep if row["event_recall"] == best)
+    assert report["threshold"] == pytest.approx(chosen) and report["event_recall"] == best
+    assert SequenceModel(model_path).threshold == pytest.approx(chosen, abs=1e-3)
+    original = SequenceModel(trained / "model.onnx").threshold
+    assert original == pytest.approx(json.loads((trained / "metrics.json").read_text())[
+        "threshold"], abs=1e-3)  # the copy was changed, not the trained model
+
+
+@pytest.mark.parametrize("extra", [["--save-threshold"], ["--choose-threshold", "--threshold",
+                                   "0.5"], ["--choose-threshold", "--save-threshold"]])
+def test_evaluate_refuses_contradictory_threshold_options(extra, tmp_path, capsys):
+    argv = ["evaluate", str(tmp_path), "--report", str(tmp_path / "r.json"), *extra]
+    assert main(argv) == 2
+    assert "threshold" in capsys.readouterr().err
+    assert not (tmp_path / "r.json").exists()

@@ -35,6 +35,16 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--threshold", type=float, default=None, help="alert threshold (default: the model's)"
     )
     parser.add_argument(
+        "--choose-threshold", action="store_true",
+        help="validation data only: sweep the alert threshold and report at the one with the "
+             "best event recall within --max-false-per-hour (the sweep goes in the report)")
+    parser.add_argument("--max-false-per-hour", type=float, default=1.0,
+                        help="false-alert budget for --choose-threshold (default 1)")
+    parser.add_argument(
+        "--save-threshold", action="store_true",
+        help="with --choose-threshold: store the chosen threshold in the --model file as its "
+             "recommended threshold")
+    parser.add_argument(
         "--compare-with", default=None, metavar="MODEL",
         help="also evaluate this model (file, or with --config a registry version or "
         "'active') on the same clips: both reports, both ROC curves in one PNG, and the "
@@ -54,10 +64,17 @@ def run(args: argparse.Namespace) -> int:
 
         return compare(args)
     from shopguard.training import plots, sources
-    from shopguard.training.evaluate import evaluate_replays, event_config, frame_arrays, replay_all
+    from shopguard.training.evaluate import (
+        choose_threshold,
+        evaluate_replays,
+        event_config,
+        frame_arrays,
+        replay_all,
+    )
     from shopguard.training.report import write_json
 
     try:
+        _check_threshold_options(args)
         model = SequenceModel(args.model or default_model_path())
         clips = sources.evaluation_clips(args.data, args.format, args.split)
     except (ModelLoadError, ValueError, OSError) as exc:
@@ -65,8 +82,21 @@ def run(args: argparse.Namespace) -> int:
         return 2
     threshold = args.threshold or model.threshold or EventConfig().threshold
     replays = replay_all(clips, model, ScorerConfig(), desc="evaluate")
+    sweep = None
+    if args.choose_threshold:
+        threshold, sweep = choose_threshold(replays, args.max_false_per_hour)
+        print(f"chosen threshold {threshold:.3f} (best event recall with at most "
+              f"{args.max_false_per_hour:g} false alerts per hour)")
     report = evaluate_replays(replays, event_config(threshold))
     report |= {"model": str(model.path), "model_version": model.version, "data": str(args.data)}
+    if sweep is not None:
+        report |= {"threshold_sweep": sweep, "max_false_per_hour": args.max_false_per_hour}
+    if args.save_threshold:
+        from shopguard.behavior.model import META_THRESHOLD
+        from shopguard.training.export import set_metadata
+
+        set_metadata(model.path, {META_THRESHOLD: f"{threshold:.3f}"})
+        print(f"stored threshold {threshold:.3f} in {model.path}")
     write_json(args.report, report)
     if args.plots is not None:
         labels, scores = frame_arrays(replays, "score")
@@ -83,3 +113,13 @@ def run(args: argparse.Namespace) -> int:
         if caught or false:
             print(f"  {behavior}: {', '.join(x for x in (caught, false) if x)}")
     return 0
+
+
+def _check_threshold_options(args: argparse.Namespace) -> None:
+    """``ValueError`` for contradictory threshold options."""
+    if args.choose_threshold and args.threshold is not None:
+        raise ValueError("--threshold and --choose-threshold exclude each other")
+    if args.save_threshold and not (args.choose_threshold and args.model is not None):
+        raise ValueError("--save-threshold needs --choose-threshold and an explicit --model")
+    if args.max_false_per_hour < 0:
+        raise ValueError("--max-false-per-hour must be ≥ 0")
