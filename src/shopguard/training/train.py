@@ -257,9 +257,9 @@ def train_model(
     # 0 instead of NaN for a batch without any (reduction="mean" divides by zero there).
     aux_loss_fn = nn.CrossEntropyLoss(ignore_index=-1, reduction="sum")
     optimiser = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
-    per_epoch = -(-len(first) // cfg.batch_size) * cfg.batch_size  # windows per epoch, at most
-    steps = cfg.epochs * (per_epoch // cfg.batch_size)
-    schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, cfg.lr, total_steps=steps)
+    batches = -(-len(first) // cfg.batch_size)  # per epoch, at most
+    schedule = torch.optim.lr_scheduler.OneCycleLR(
+        optimiser, cfg.lr, total_steps=cfg.epochs * batches)
     n_pos = max(float((first.y * first.w).sum()), 1.0)
     loss_fn = _weighted_loss((float(first.w.sum()) - n_pos) / n_pos)
     flip_idx, flip_sign = (torch.from_numpy(a) for a in flip_index())
@@ -273,7 +273,7 @@ def train_model(
         x_all, y_all, w_all, b_all = (
             torch.from_numpy(a) for a in (data.x, data.y, data.w, data.behavior))
         model.train()
-        order = torch.from_numpy(rng.permutation(len(data))[:per_epoch])
+        order = torch.from_numpy(rng.permutation(len(data))[: batches * cfg.batch_size])
         total = 0.0
         for i in range(0, len(order), cfg.batch_size):
             idx = order[i : i + cfg.batch_size]
@@ -296,15 +296,11 @@ def train_model(
         val_y, val_w = torch.from_numpy(val.y), torch.from_numpy(val.w)
         val_loss = float(_mean(loss_fn(torch.from_numpy(logits), val_y), val_w))
         ap = metrics.average_precision(val.y[scored], logits[scored])
+        train_loss = total / len(order)
         history.append(
-            {
-                "epoch": epoch,
-                "train_loss": total / len(order),
-                "val_loss": val_loss,
-                "val_pr_auc": ap,
-            }
+            {"epoch": epoch, "train_loss": train_loss, "val_loss": val_loss, "val_pr_auc": ap}
         )
-        bar.set_postfix(loss=f"{total / len(order):.3f}", val_ap=f"{ap:.3f}")
+        bar.set_postfix(loss=f"{train_loss:.3f}", val_ap=f"{ap:.3f}")
         if ap > best_ap:
             best_ap, best_epoch, best_state = ap, epoch, copy.deepcopy(model.state_dict())
         elif epoch - best_epoch >= cfg.patience:

@@ -164,12 +164,12 @@ class Store:
     def occluded(self, camera: Camera, points: Array) -> npt.NDArray[np.bool_]:
         """Whether each world point (..., 3) is hidden from the camera by a box."""
         shape = points.shape[:-1]
+        if not self.boxes:
+            return np.zeros(shape, dtype=bool)
         p = points.reshape(-1, 3)
         c = np.asarray(camera.position)
         d = p - c
         length = np.linalg.norm(d, axis=-1)
-        if not self.boxes:
-            return np.zeros(shape, dtype=bool)
         lo = np.array([box.lo for box in self.boxes])[:, None, :]  # (boxes, 1, 3)
         hi = np.array([box.hi for box in self.boxes])[:, None, :]
         with np.errstate(divide="ignore", invalid="ignore"):
