@@ -1,5 +1,6 @@
 """``shopguard train --from MERGED --base VERSION``: fine-tuning starts from the registered
-model's weights and keeps its architecture and features (a few seconds of training)."""
+model's weights (its checkpoint, else its ONNX file) and keeps its architecture and
+features (a few seconds of training)."""
 
 from __future__ import annotations
 
@@ -47,6 +48,16 @@ def test_fine_tune_a_registered_version_on_merged_data(tmp_path, capsys):
                             strict=True):
         assert torch.allclose(a, b, atol=1e-4), name  # started from the base weights
 
-    assert main(["train", "--from", str(merged), "--base", "bare", "--out",
+    registered_onnx = tmp_path / "from-onnx"  # registered without a checkpoint
+    assert main(["train", "--from", str(merged), "--base", "bare", "--lr", "1e-9",
+                 "--epochs", "1", "--threads", "1", "--out", str(registered_onnx), *cfg]) == 0
+    summary = json.loads((registered_onnx / "metrics.json").read_text())
+    assert summary["base"].endswith("bare.onnx")
+    after = load_checkpoint(registered_onnx / "model.pt")[0]
+    for (name, a), b in zip(before.state_dict().items(), after.state_dict().values(),
+                            strict=True):
+        assert torch.allclose(a, b, atol=1e-4), name
+
+    assert main(["train", "--from", str(merged), "--base", "v9", "--out",
                  str(tmp_path / "x"), *cfg]) == 2
-    assert "no checkpoint" in capsys.readouterr().err
+    assert "no model version 'v9'" in capsys.readouterr().err

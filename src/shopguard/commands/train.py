@@ -35,8 +35,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument(
         "--base", default=None,
-        help="fine-tune this model: a model.pt checkpoint, or with --config a registry "
-        "version or 'active' (its architecture, size and features are kept)",
+        help="fine-tune this model: a model.pt checkpoint, a behaviour .onnx file (the "
+        "shipped model too), or with --config a registry version or 'active' (its "
+        "checkpoint, else its ONNX file; architecture, size and features are kept)",
     )
     parser.add_argument("--config", type=Path, default=None,
                         help="service configuration (for --base VERSION)")
@@ -80,8 +81,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.set_defaults(func=run)
 
 
-def _base_checkpoint(args: argparse.Namespace) -> Path:
-    """``--base`` as a checkpoint file (a registry version's ``model.pt`` with --config)."""
+def _base_model_file(args: argparse.Namespace) -> Path:
+    """``--base`` as a file: given directly, or with --config a registry version's
+    ``model.pt``, or its ONNX file when it was registered without one."""
     if Path(args.base).is_file() or args.config is None:
         return Path(args.base)
     from shopguard.commands.models import Registry, open_registry
@@ -91,12 +93,12 @@ def _base_checkpoint(args: argparse.Namespace) -> Path:
     reg: Registry = open_registry(args.config)
     with reg.session() as s:
         row = active_version(s) if args.base == "active" else get_version(s, args.base)
-        if row is None or row.checkpoint_key is None:
-            name = row.version if row is not None else "the active model"
-            raise ValueError(f"{name} has no checkpoint to fine-tune (register it with "
-                             f"--checkpoint model.pt)")
+        if row is None:
+            raise ValueError("no active model to fine-tune")
         try:
-            return Path(reg.files.path(row.checkpoint_key, None))
+            if row.checkpoint_key is not None:
+                return Path(reg.files.path(row.checkpoint_key, None))
+            return Path(reg.files.path(row.file_key, row.sha256))
         except ModelFileError as exc:
             raise ValueError(str(exc)) from exc
 
@@ -113,14 +115,14 @@ def run(args: argparse.Namespace) -> int:
     try:
         if args.from_dir is not None:
             args.data, args.format = args.from_dir, "native"
-        base = _base_checkpoint(args) if args.base else None
+        base = _base_model_file(args) if args.base else None
         features = FeatureConfig(
             window_s=args.window_s, rate_hz=args.rate_hz, head_fallback=args.head_fallback
         )
         if base is not None:
-            from shopguard.training.models import load_checkpoint
+            from shopguard.training.onnx_import import load_base_model
 
-            info = load_checkpoint(base)[1]
+            info = load_base_model(base)[1]
             features = FeatureConfig.model_validate(info["feature_config"])
             args.arch, args.hidden = [info["arch"]], int(info["hidden"])
             print(f"fine-tuning {base}: {info['arch']}, hidden {args.hidden}, "

@@ -32,7 +32,8 @@ from shopguard.training.evaluate import (
 )
 from shopguard.training.export import export_onnx, set_metadata
 from shopguard.training.fresh import FreshSynthetic, FreshWindows, WindowRecipe
-from shopguard.training.models import Arch, load_checkpoint, save_checkpoint
+from shopguard.training.models import Arch, save_checkpoint
+from shopguard.training.onnx_import import load_base_model
 from shopguard.training.report import write_json
 from shopguard.training.train import (
     EpochWindows,
@@ -61,7 +62,8 @@ class PipelineConfig:
     after_s: float = 2.0
     max_false_per_hour: float = 1.0
     training_data: str = "synthetic"
-    #: A ``model.pt`` to fine-tune (its architecture, size and features must match).
+    #: A ``model.pt`` or behaviour ``.onnx`` to fine-tune (its architecture, size and
+    #: features must match).
     base: Path | None = None
 
     @property
@@ -83,7 +85,7 @@ def _ms_per_window(path: Path, steps: int, batch: int, repeats: int = 50) -> flo
 def base_model(cfg: PipelineConfig, arch: Arch) -> Any:
     """The checkpoint to fine-tune; ``ValueError`` unless it matches what is trained."""
     assert cfg.base is not None
-    model, info = load_checkpoint(cfg.base)
+    model, info = load_base_model(cfg.base)
     wanted = {"arch": arch, "hidden": cfg.train.hidden, "feature_config": cfg.features.model_dump()}
     for key, value in wanted.items():
         if info.get(key) != value:
