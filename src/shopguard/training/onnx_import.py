@@ -25,6 +25,8 @@ from google.protobuf.message import DecodeError
 from onnx import numpy_helper
 
 from shopguard.behavior.config import FeatureConfig
+from shopguard.behavior.features import NUM_FEATURES
+from shopguard.behavior.model import SequenceModel
 from shopguard.training.models import ARCHS, Probability, WindowModel, build_model, load_checkpoint
 
 #: PyTorch's gate order as indices into ONNX's (LSTM: ONNX i,o,f,c → PyTorch i,f,c,o;
@@ -60,16 +62,13 @@ def _recurrent_weights(
 
 
 def _max_difference(path: Path, model: WindowModel, temperature: float, steps: int) -> float:
-    """Largest difference between the file's probabilities and the rebuilt model's."""
-    import onnxruntime as ort
-
-    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-    features = session.get_inputs()[0].shape[-1]
-    x = np.random.default_rng(0).normal(size=(4, steps, features)).astype(np.float32)
-    expected = session.run(None, {session.get_inputs()[0].name: x})[0]
+    """Largest difference between the probabilities the service would serve from the
+    file and the rebuilt model's."""
+    served = SequenceModel(path)
+    x = np.random.default_rng(0).normal(size=(4, steps, NUM_FEATURES)).astype(np.float32)
     with torch.no_grad():
-        got = Probability(model, temperature)(torch.from_numpy(x)).numpy()
-    return float(np.abs(got - expected).max())
+        rebuilt = Probability(model, temperature)(torch.from_numpy(x)).numpy()
+    return float(np.abs(rebuilt - served.predict(x)).max())
 
 
 def load_onnx_model(path: Path) -> tuple[WindowModel, dict[str, Any]]:
@@ -90,7 +89,7 @@ def load_onnx_model(path: Path) -> tuple[WindowModel, dict[str, Any]]:
         raise ValueError(f"{path}: no model.head.weight in the graph")
     hidden = head.shape[1] // 2
     features = FeatureConfig.model_validate(json.loads(meta["feature_config"]))
-    num_features = len(json.loads(meta.get("features", "[]")))
+    num_features = len(json.loads(meta.get("features", "[]"))) or NUM_FEATURES
     model = build_model(arch, num_features, hidden)
     state = {name.removeprefix("model."): torch.from_numpy(value.copy())
              for name, value in tensors.items() if name.startswith("model.")}
