@@ -18,6 +18,7 @@ from tqdm import tqdm
 
 from shopguard.training.datasets.native import write_clip
 from shopguard.training.synth import iter_clips, split_seed
+from shopguard.training.synth.observe import CLASSIC_NOISE, NOISE_PROFILES
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -34,6 +35,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     data.add_argument("--n", type=int, default=500, help="number of clips")
     data.add_argument("--seed", type=int, default=None, help="base seed (default: the split's)")
     data.add_argument("--theft-fraction", type=float, default=0.3)
+    data.add_argument(
+        "--noise", choices=sorted(NOISE_PROFILES), default=CLASSIC_NOISE.name,
+        help="keypoint noise: classic (default) or pose-fit (fitted to the real pose "
+             "model's errors on rendered scenes)")
     data.set_defaults(func=run_data)
     video = actions.add_parser("video", help="render a simulated store video + ground truth")
     video.add_argument("--out", required=True, type=Path, help="output directory")
@@ -72,7 +77,8 @@ def run_data(args: argparse.Namespace) -> int:
         return 2
     seed = args.seed if args.seed is not None else split_seed(args.split)
     out = args.out / args.split
-    clips = iter_clips(seed, args.n, theft_fraction=args.theft_fraction)
+    clips = iter_clips(seed, args.n, theft_fraction=args.theft_fraction,
+                       noise=NOISE_PROFILES[args.noise])
     positives = 0
     for clip in tqdm(clips, total=args.n, desc=f"synth {args.split}", unit="clip"):
         write_clip(out / f"{clip.clip_id}.npz", clip)

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from shopguard.behavior.config import FeatureConfig
+from shopguard.training.synth.observe import CLASSIC_NOISE, NOISE_PROFILES
 
 ARCH_CHOICES = ("lstm", "gru", "tcn")
 
@@ -52,6 +53,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
              "model trains, instead of the same clips every epoch")
     parser.add_argument("--workers", type=int, default=2,
                         help="processes generating clips with --fresh (default 2)")
+    parser.add_argument(
+        "--noise", choices=sorted(NOISE_PROFILES), default=CLASSIC_NOISE.name,
+        help="keypoint noise of synthetic train and validation clips: classic (default) or "
+             "pose-fit (fitted to the real pose model's errors on rendered scenes)")
     parser.add_argument("--val-clips", type=int, default=600, help="synthetic validation clips")
     parser.add_argument(
         "--arch", nargs="+", choices=ARCH_CHOICES, default=["lstm"], help="one or more to compare"
@@ -128,16 +133,20 @@ def run(args: argparse.Namespace) -> int:
             print(f"fine-tuning {base}: {info['arch']}, hidden {args.hidden}, "
                   f"{features.window_s:g} s windows at {features.rate_hz:g} Hz")
         train: list[PoseClip] | FreshSynthetic
-        if args.fresh and args.data is not None:
-            raise ValueError("--fresh generates synthetic clips; it does not apply to --data")
+        if args.data is not None and (args.fresh or args.noise != CLASSIC_NOISE.name):
+            raise ValueError("--fresh and --noise shape synthetic clips; they do not apply "
+                             "to --data")
+        noise = NOISE_PROFILES[args.noise]
+        noted = "" if noise is CLASSIC_NOISE else f", {noise.name} noise"
         if args.fresh:
-            train = FreshSynthetic(args.train_clips, workers=args.workers)
-            val = sources.synthetic_splits(0, args.val_clips)[1]
+            train = FreshSynthetic(args.train_clips, workers=args.workers, noise=noise.name)
+            val = sources.synthetic_splits(0, args.val_clips, noise=noise)[1]
             origin = (f"synthetic ({args.train_clips} new train clips per epoch, "
-                      f"{args.train_clips * args.epochs} at most / {args.val_clips} val clips)")
+                      f"{args.train_clips * args.epochs} at most / {args.val_clips} val "
+                      f"clips{noted})")
         elif args.data is None:
-            train, val = sources.synthetic_splits(args.train_clips, args.val_clips)
-            origin = f"synthetic ({args.train_clips} train / {args.val_clips} val clips)"
+            train, val = sources.synthetic_splits(args.train_clips, args.val_clips, noise=noise)
+            origin = f"synthetic ({args.train_clips} train / {args.val_clips} val clips{noted})"
         else:
             train, val = sources.dataset_splits(args.data, args.format)
             origin = f"{args.format} dataset {args.data}"

@@ -16,6 +16,7 @@ from shopguard.training.clip import PoseClip
 from shopguard.training.datasets import load_dataset
 from shopguard.training.synth import iter_clips, split_seed
 from shopguard.training.synth.generate import DEFAULT_THEFT_FRACTION
+from shopguard.training.synth.observe import CLASSIC_NOISE, NoiseProfile
 
 Format = Literal["native", "poselift"]
 
@@ -24,13 +25,14 @@ TRAIN_THEFT_FRACTION = 0.5
 
 
 def synthetic_splits(
-    n_train: int, n_val: int, progress: bool = True
+    n_train: int, n_val: int, progress: bool = True, noise: NoiseProfile = CLASSIC_NOISE
 ) -> tuple[list[PoseClip], list[PoseClip]]:
     """Training clips from the ``train`` seed (50 % thieves) and the fixed ``val`` split,
-    with a progress bar (generating thousands of clips takes minutes)."""
+    both with keypoint noise ``noise``, with a progress bar (generating thousands of clips
+    takes minutes)."""
 
     def clips(split: str, n: int, theft_fraction: float) -> list[PoseClip]:
-        gen = iter_clips(split_seed(split), n, theft_fraction=theft_fraction)
+        gen = iter_clips(split_seed(split), n, theft_fraction=theft_fraction, noise=noise)
         return list(tqdm(gen, total=n, desc=f"synth {split}", unit="clip", disable=not progress))
 
     return (

@@ -22,7 +22,13 @@ from shopguard.training.synth.behaviors import Stop
 from shopguard.training.synth.camera import Camera
 from shopguard.training.synth.kinematics import timeline_joints
 from shopguard.training.synth.motion import spans_mask
-from shopguard.training.synth.observe import Truth, degrade, project_truth
+from shopguard.training.synth.observe import (
+    CLASSIC_NOISE,
+    NoiseProfile,
+    Truth,
+    degrade,
+    project_truth,
+)
 from shopguard.training.synth.planner import Role, Visit, plan_visit
 from shopguard.training.synth.scene import Appearance, Scene, ShopperTrack, Store
 from shopguard.training.synth.skeleton import Array
@@ -52,12 +58,14 @@ def generate_clips(
     id_switch_rate: float = 0.04,
     fragment_rate: float = 0.05,
     max_duration: float = 60.0,
+    noise: NoiseProfile = CLASSIC_NOISE,
 ) -> list[PoseClip]:
     """``n`` single-track clips, ``round(n * theft_fraction)`` of them from thieves.
 
     Each clip is one shopper's visit seen by a random camera (height 2.2–4.5 m, person
     60–600 px tall, 5–30 fps) with pose-model-like noise, dropped joints and frames; a
-    few tracks switch identity to a passer-by or break into two clips.
+    few tracks switch identity to a passer-by or break into two clips. ``noise`` scales
+    the keypoint noise per joint (:data:`NOISE_PROFILES`).
     """
     return list(
         iter_clips(
@@ -67,6 +75,7 @@ def generate_clips(
             id_switch_rate=id_switch_rate,
             fragment_rate=fragment_rate,
             max_duration=max_duration,
+            noise=noise,
         )
     )
 
@@ -79,6 +88,7 @@ def iter_clips(
     id_switch_rate: float = 0.04,
     fragment_rate: float = 0.05,
     max_duration: float = 60.0,
+    noise: NoiseProfile = CLASSIC_NOISE,
 ) -> Iterator[PoseClip]:
     """The clips of :func:`generate_clips`, one at a time (for progress bars)."""
     if not 0.0 <= theft_fraction <= 1.0:
@@ -88,7 +98,8 @@ def iter_clips(
     thief[order[: round(n * theft_fraction)]] = True
     produced = 0
     for i in range(n):
-        for clip in _clip_for(seed, i, bool(thief[i]), id_switch_rate, fragment_rate, max_duration):
+        for clip in _clip_for(seed, i, bool(thief[i]), id_switch_rate, fragment_rate,
+                              max_duration, noise):
             if produced == n:
                 return
             produced += 1
@@ -157,12 +168,13 @@ def _visible(truth: Truth) -> np.ndarray:
 
 
 def _clip_for(
-    seed: int, i: int, thief: bool, id_switch_rate: float, fragment_rate: float, max_duration: float
+    seed: int, i: int, thief: bool, id_switch_rate: float, fragment_rate: float,
+    max_duration: float, noise: NoiseProfile,
 ) -> list[PoseClip]:
     """One visit observed as one clip (or two, if the track fragments)."""
     for attempt in range(20):
         rng = np.random.default_rng([seed, i, attempt])
-        clips = _try_clip(rng, seed, i, thief, id_switch_rate, fragment_rate, max_duration)
+        clips = _try_clip(rng, seed, i, thief, id_switch_rate, fragment_rate, max_duration, noise)
         if clips:
             return clips
     raise RuntimeError(f"could not generate a visible clip for seed {seed}, index {i}")
@@ -176,6 +188,7 @@ def _try_clip(
     id_switch_rate: float,
     fragment_rate: float,
     max_duration: float,
+    noise: NoiseProfile,
 ) -> list[PoseClip]:
     store = Store.sample(rng)
     role: Role = "thief" if thief else ("buyer" if rng.random() < 0.6 else "browser")
@@ -194,12 +207,12 @@ def _try_clip(
     lo = max(times[a], key_t - rng.uniform(5.0, max_duration - 10.0))
     keep = np.nonzero(_visible(truth) & (times >= lo) & (times <= lo + max_duration))[0]
     keep = keep[keep < b]
-    kps, boxes, quality = degrade(camera, joints, truth, rng)
+    kps, boxes, quality = degrade(camera, joints, truth, rng, noise)
     labels = spans_mask(visit.timeline.labels, times).astype(np.uint8)
     switch_t = None
     if rng.random() < id_switch_rate:
         kps, boxes, labels, keep, switch_t = _switch_identity(
-            rng, store, camera, times, keep, (kps, boxes, labels)
+            rng, store, camera, times, keep, (kps, boxes, labels), noise
         )
     keep = _drop_frames(rng, keep)
     if len(keep) < 8:
@@ -217,6 +230,7 @@ def _try_clip(
         "handedness": visit.actor.hand,
         "person_height_px": round(float(np.median(truth.height_px[keep])), 1),
         "quality": quality,
+        "noise_profile": noise.name,
         "seed": seed,
         "index": i,
         "id_switch_t": switch_t,
@@ -257,6 +271,7 @@ def _switch_identity(
     times: Array,
     keep: np.ndarray,
     track: tuple[np.ndarray, np.ndarray, np.ndarray],
+    noise: NoiseProfile,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, float | None]:
     """Let the track continue as a passer-by for a while (tracker identity switch)."""
     kps, boxes, labels = track
@@ -267,7 +282,7 @@ def _switch_identity(
     if len(cand) == 0:
         return kps, boxes, labels, keep, None
     k = int(cand[int(rng.integers(len(cand)))])
-    kps2, boxes2, _ = degrade(camera, joints, truth, rng)
+    kps2, boxes2, _ = degrade(camera, joints, truth, rng, noise)
     after = (times > times[k]) & (times < times[k] + rng.uniform(2.0, 15.0)) & _visible(truth)
     kps, boxes, labels = kps.copy(), boxes.copy(), labels.copy()
     kps[after], boxes[after] = kps2[after], boxes2[after]

@@ -4,6 +4,9 @@
 wall, behind the camera or outside the image = 0). :func:`degrade` turns them into
 pose-model-like output: confidences that fall with person size, facing away and
 self-occlusion by the torso, pixel noise, dropped joints and rare left/right swaps.
+A :class:`NoiseProfile` scales the pixel noise per joint: ``classic`` (the generator's
+original noise) or ``pose-fit`` (fitted to the real pose model's errors on rendered
+scenes: larger on the arms, with heavy tails; see docs/synthetic-data.md).
 """
 
 from __future__ import annotations
@@ -20,6 +23,52 @@ from shopguard.training.synth.skeleton import NECK, PELVIS, Array
 
 F32 = npt.NDArray[np.float32]
 ARM_JOINTS = (KP.LEFT_ELBOW, KP.RIGHT_ELBOW, KP.LEFT_WRIST, KP.RIGHT_WRIST)
+#: COCO-17 joints by body part, for per-part noise settings.
+BODY_PARTS: dict[str, tuple[int, ...]] = {
+    "face": FACE_KEYPOINTS,
+    "shoulders": (KP.LEFT_SHOULDER, KP.RIGHT_SHOULDER),
+    "elbows": (KP.LEFT_ELBOW, KP.RIGHT_ELBOW),
+    "wrists": (KP.LEFT_WRIST, KP.RIGHT_WRIST),
+    "hips": (KP.LEFT_HIP, KP.RIGHT_HIP),
+    "knees": (KP.LEFT_KNEE, KP.RIGHT_KNEE),
+    "ankles": (KP.LEFT_ANKLE, KP.RIGHT_ANKLE),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class NoiseProfile:
+    """How the pixel noise of each body part is scaled: ``scale`` multiplies its standard
+    deviation, ``tail`` is the standard deviation of the log of a slowly varying extra
+    factor (0: none), which gives the heavy tails of a pose model's errors (a wrist lost
+    against the torso for a few frames)."""
+
+    name: str
+    scale: dict[str, float]
+    tail: dict[str, float]
+
+    def factors(self, rng: np.random.Generator, frames: int) -> Array | None:
+        """(frames, 17, 1) noise factors, or ``None`` when the profile changes nothing
+        (then no random numbers are drawn, so ``classic`` clips stay as they were)."""
+        if all(v == 1.0 for v in self.scale.values()) and not any(self.tail.values()):
+            return None
+        scale, tail = np.ones(NUM_KEYPOINTS), np.zeros(NUM_KEYPOINTS)
+        for part, joints in BODY_PARTS.items():
+            scale[list(joints)] = self.scale.get(part, 1.0)
+            tail[list(joints)] = self.tail.get(part, 0.0)
+        return (scale * np.exp(tail * _ar1(rng, (frames, NUM_KEYPOINTS), 0.8)))[..., None]
+
+
+CLASSIC_NOISE = NoiseProfile("classic", {}, {})
+#: Fitted to YOLO11n-pose on rendered scenes (per-part median and 90th percentile of the
+#: keypoint error over the visible box height; docs/synthetic-data.md).
+POSE_FIT_NOISE = NoiseProfile(
+    "pose-fit",
+    scale={"face": 1.0, "shoulders": 1.55, "elbows": 2.5, "wrists": 3.8, "hips": 1.65,
+           "knees": 1.7, "ankles": 2.2},
+    tail={"face": 0.0, "shoulders": 0.8, "elbows": 0.9, "wrists": 0.6, "hips": 0.4,
+          "knees": 0.5, "ankles": 0.35},
+)
+NOISE_PROFILES = {p.name: p for p in (CLASSIC_NOISE, POSE_FIT_NOISE)}
 
 
 @dataclass(slots=True)
@@ -107,9 +156,12 @@ def _ar1(rng: np.random.Generator, shape: tuple[int, ...], rho: float) -> Array:
 
 
 def degrade(
-    camera: Camera, joints: Array, truth: Truth, rng: np.random.Generator
+    camera: Camera, joints: Array, truth: Truth, rng: np.random.Generator,
+    profile: NoiseProfile = CLASSIC_NOISE,
 ) -> tuple[F32, F32, dict[str, float]]:
-    """Pose-model-like keypoints (T, 17, 3) and boxes (T, 4) from the exact observation.
+    """Pose-model-like keypoints (T, 17, 3) and boxes (T, 4) from the exact observation,
+    with ``profile``'s per-joint noise (its own random stream, spawned from ``rng``, so
+    every other draw is the same under any profile).
 
     Returns the arrays and the sampled quality parameters (for ``meta``).
     """
@@ -136,6 +188,9 @@ def degrade(
         conf[start : start + int(rng.integers(2, 20)), j] = 0.0
     conf = np.clip(conf, 0.0, 1.0) * truth.keypoints[..., 2]
     sigma = noise * h[..., None] * (1.0 + 1.5 * (1.0 - conf[..., None]))
+    factors = profile.factors(rng.spawn(1)[0], t)
+    if factors is not None:
+        sigma = sigma * factors
     jitter = 0.6 * rng.standard_normal((t, NUM_KEYPOINTS, 2)) + 0.8 * _ar1(
         rng, (t, NUM_KEYPOINTS, 2), 0.8
     )
