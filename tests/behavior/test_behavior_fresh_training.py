@@ -99,16 +99,18 @@ def test_train_fresh_from_the_command_line(tmp_path):
     out = tmp_path / "run"
     argv = ["train", "--fresh", "--train-clips", "6", "--workers", "1", "--val-clips", "6",
             "--epochs", "2", "--window-s", "2", "--hidden", "8", "--threads", "1",
-            "--out", str(out)]
+            "--noise", "pose-fit", "--out", str(out)]
     assert main(argv) == 0
     summary = json.loads((out / "metrics.json").read_text())
     train = summary["data"]["train"]
     assert train["epochs"] == 2 and train["clips"] == 12 and train["clips_per_epoch"] == 6
     assert "6 new train clips per epoch" in summary["data"]["source"]
+    assert summary["data"]["source"].endswith("pose-fit noise)")
     assert (out / "model.onnx").stat().st_size > 0
 
 
-def test_fresh_refuses_a_dataset(tmp_path, capsys):
-    argv = ["train", "--fresh", "--data", str(tmp_path), "--out", str(tmp_path / "o")]
+@pytest.mark.parametrize("option", [["--fresh"], ["--noise", "pose-fit"]])
+def test_synthetic_options_refuse_a_dataset(tmp_path, capsys, option):
+    argv = ["train", *option, "--data", str(tmp_path), "--out", str(tmp_path / "o")]
     assert main(argv) == 2
-    assert "--fresh" in capsys.readouterr().err
+    assert "do not apply to --data" in capsys.readouterr().err

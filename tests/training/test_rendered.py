@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from shopguard.core import Poses, Tracks
-from shopguard.training.rendered import label_tracks
+from shopguard.training.rendered import label_tracks, true_keypoints
 
 
 def _tracks(entries: list[tuple[int, list[float]]]) -> Tracks:
@@ -43,6 +43,25 @@ def test_frames_take_the_label_of_the_shopper_they_overlap() -> None:
     assert thief.meta["clip_id"] == "s1-t7" and thief.meta["source"] == "rendered"
     assert thief.meta["fps"] == 5.0 and thief.meta["zones"][0]["kind"] == "shelf"
     assert not clips[9].labels.any() and clips[9].meta["shoppers"] == {}
+
+
+def test_true_keypoints_follow_the_matched_shopper() -> None:
+    times = [0.0, 0.2, 0.4, 0.6, 0.8]
+    truth = _truth(times)
+    for frame in truth["frames"]:
+        for person in frame["people"]:
+            person["keypoints"] = [[person["box"][0] + j, 10.0 * person["id"], 1.0]
+                                   for j in range(17)]
+    boxes = [[102, 98, 198, 402], [102, 98, 198, 402], [598, 102, 702, 398],
+             [900, 500, 950, 600], [598, 102, 702, 398]]  # thief, thief, buyer, nobody, buyer
+    frames = [(t, _tracks([(4, b)])) for t, b in zip(times, boxes, strict=True)]
+    (clip,) = label_tracks(frames, truth)
+
+    exact, heights = true_keypoints(clip, truth)
+
+    assert exact[:, 0, 0].tolist() == [100, 100, 600, 0, 600]
+    assert exact[:, 5, 1].tolist() == [0, 0, 10, 0, 10]
+    assert exact[3].sum() == 0 and heights.tolist() == [300, 300, 300, 0, 300]
 
 
 def test_short_tracks_are_left_out() -> None:

@@ -54,6 +54,32 @@ def _concealing(shopper: dict[str, Any], t: float) -> bool:
     return any(start <= t <= end for start, end in shopper["theft_spans"])
 
 
+def scene_truth(clip: PoseClip, videos: Path) -> dict[str, Any]:
+    """The ground truth of the scene a rendered clip comes from (``videos/synth_<seed>.json``,
+    where ``shopguard synth rendered`` keeps it)."""
+    seed = str(clip.meta["camera"]).removeprefix("rendered")
+    return dict(json.loads((videos / f"synth_{seed}.json").read_text()))
+
+
+def true_keypoints(
+    clip: PoseClip, truth: dict[str, Any], *, min_iou: float = MIN_IOU
+) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
+    """Per frame of a rendered track: the exact keypoints (17, 3; visibility as the
+    confidence) of the shopper its box matches, and that shopper's visible box height;
+    all zeros where the box matches nobody."""
+    truth_t, truth_people = _truth_people(truth)
+    kps = np.zeros_like(clip.keypoints)
+    heights = np.zeros(len(clip), np.float32)
+    for i, (t, box) in enumerate(zip(clip.timestamps, clip.boxes, strict=True)):
+        people = truth_people[int(np.abs(truth_t - t).argmin())]
+        shopper = _matched_shopper(box, people, min_iou)
+        if shopper is not None:
+            person = next(p for p in people if int(p["id"]) == shopper)
+            kps[i] = np.asarray(person["keypoints"], np.float32)
+            heights[i] = person["box"][3] - person["box"][1]
+    return kps, heights
+
+
 def label_tracks(
     frames: Frames, truth: dict[str, Any], *, min_iou: float = MIN_IOU, name: str = "rendered"
 ) -> list[PoseClip]:

@@ -1,0 +1,66 @@
+"""Keypoint noise profiles of the synthetic generator (``classic`` and ``pose-fit``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from shopguard.cli import main
+from shopguard.training.datasets import load_dataset
+from shopguard.training.fresh import FreshSynthetic
+from shopguard.training.synth import generate_clips
+from shopguard.training.synth.observe import BODY_PARTS, CLASSIC_NOISE, POSE_FIT_NOISE
+
+
+@pytest.fixture(scope="module")
+def pairs() -> list:
+    classic = generate_clips(21, 6, theft_fraction=0.5)
+    fitted = generate_clips(21, 6, theft_fraction=0.5, noise=POSE_FIT_NOISE)
+    return list(zip(classic, fitted, strict=True))
+
+
+def test_classic_is_the_default_and_stays_as_it_was() -> None:
+    default = generate_clips(21, 2)
+    named = generate_clips(21, 2, noise=CLASSIC_NOISE)
+    for a, b in zip(default, named, strict=True):
+        np.testing.assert_array_equal(a.keypoints, b.keypoints)
+        assert a.meta["noise_profile"] == "classic"
+    assert CLASSIC_NOISE.factors(np.random.default_rng(0), 5) is None
+
+
+def test_pose_fit_changes_only_the_noise_and_most_on_the_arms(pairs: list) -> None:
+    moved: dict[str, list[float]] = {part: [] for part in BODY_PARTS}
+    for classic, fitted in pairs:
+        # same visit, camera, frames, labels, boxes and confidences: only pixel noise differs
+        np.testing.assert_array_equal(classic.timestamps, fitted.timestamps)
+        np.testing.assert_array_equal(classic.labels, fitted.labels)
+        np.testing.assert_array_equal(classic.boxes, fitted.boxes)
+        np.testing.assert_array_equal(classic.keypoints[..., 2], fitted.keypoints[..., 2])
+        assert fitted.meta["noise_profile"] == "pose-fit"
+        seen = classic.keypoints[..., 2] > 0
+        height = classic.boxes[:, 3:4] - classic.boxes[:, 1:2]
+        shift = np.linalg.norm(classic.keypoints[..., :2] - fitted.keypoints[..., :2], axis=-1)
+        for part, joints in BODY_PARTS.items():
+            mask = seen[:, joints]
+            moved[part].extend((shift[:, joints] / height)[mask].tolist())
+    median = {part: float(np.median(v)) for part, v in moved.items()}
+    assert median["face"] == 0.0  # scale 1, no tail: the face keeps the classic noise
+    assert median["wrists"] > median["elbows"] > median["hips"] > 0.0
+
+
+def test_unknown_profiles_are_refused(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    with pytest.raises(ValueError, match="unknown noise profile"):
+        FreshSynthetic(10, noise="blurry")
+    with pytest.raises(SystemExit):
+        main(["synth", "data", "--out", str(tmp_path), "--noise", "blurry"])
+    assert "invalid choice: 'blurry'" in capsys.readouterr().err
+
+
+def test_synth_data_writes_pose_fit_clips(tmp_path: Path) -> None:
+    argv = ["synth", "data", "--out", str(tmp_path), "--split", "val", "--n", "2",
+            "--noise", "pose-fit"]
+    assert main(argv) == 0
+    clips = load_dataset(tmp_path, "native", split="val")
+    assert [c.meta["noise_profile"] for c in clips] == ["pose-fit", "pose-fit"]
