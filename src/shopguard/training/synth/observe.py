@@ -12,6 +12,7 @@ scenes: larger on the arms, with heavy tails; see docs/synthetic-data.md).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from statistics import NormalDist
 
 import numpy as np
 import numpy.typing as npt
@@ -45,6 +46,8 @@ class NoiseProfile:
     name: str
     scale: dict[str, float]
     tail: dict[str, float]
+    #: Share of frames in which a wrist is reported at the wrong place (see ``slip_wrists``).
+    wrist_slip: float = 0.0
 
     def factors(self, rng: np.random.Generator, frames: int) -> Array | None:
         """(frames, 17, 1) noise factors, or ``None`` when the profile changes nothing
@@ -58,6 +61,38 @@ class NoiseProfile:
         return (scale * np.exp(tail * _ar1(rng, (frames, NUM_KEYPOINTS), 0.8)))[..., None]
 
 
+    def slip_wrists(self, rng: np.random.Generator, xy: Array, exact: Array) -> Array:
+        """``xy`` with each wrist, in ``wrist_slip`` of the frames (episodes of a few
+        frames), reported where the real pose model misplaces it: at the other wrist,
+        or three quarters of the way to its elbow or to its hip (``SLIP_TARGETS``).
+        ``exact`` holds the exact projections of all joints, hidden ones included."""
+        if not self.wrist_slip:
+            return xy
+        level = _ar1(rng, (len(xy), 2), 0.9)
+        slipping = level > NormalDist().inv_cdf(1.0 - self.wrist_slip)
+        starts = slipping & ~np.vstack([np.zeros((1, 2), bool), slipping[:-1]])
+        episode = np.cumsum(starts, axis=0)
+        kinds = rng.choice(len(SLIP_SHARES), (int(episode.max()) + 1, 2), p=SLIP_SHARES)
+        out = xy.copy()
+        for side, wrist in enumerate((KP.LEFT_WRIST, KP.RIGHT_WRIST)):
+            kind = kinds[episode[:, side], side]
+            for k, target in enumerate(SLIP_TARGETS[wrist]):
+                frames = slipping[:, side] & (kind == k)
+                to = exact[frames, target]
+                moved = to if target in (KP.LEFT_WRIST, KP.RIGHT_WRIST) else (
+                    exact[frames, wrist] + 0.75 * (to - exact[frames, wrist]))
+                out[frames, wrist] = moved + (xy[frames, wrist] - exact[frames, wrist])
+        return out
+
+
+#: Where a slipping wrist is reported (other wrist, own elbow, own hip) and how often,
+#: from the real pose model's large wrist errors on rendered scenes (docs/synthetic-data.md).
+SLIP_TARGETS = {
+    KP.LEFT_WRIST: (KP.RIGHT_WRIST, KP.LEFT_ELBOW, KP.LEFT_HIP),
+    KP.RIGHT_WRIST: (KP.LEFT_WRIST, KP.RIGHT_ELBOW, KP.RIGHT_HIP),
+}
+SLIP_SHARES = (0.45, 0.35, 0.20)
+
 CLASSIC_NOISE = NoiseProfile("classic", {}, {})
 #: Fitted to YOLO11n-pose on rendered scenes (per-part median and 90th percentile of the
 #: keypoint error over the visible box height; docs/synthetic-data.md).
@@ -68,7 +103,16 @@ POSE_FIT_NOISE = NoiseProfile(
     tail={"face": 0.0, "shoulders": 0.8, "elbows": 0.9, "wrists": 0.6, "hips": 0.4,
           "knees": 0.5, "ankles": 0.35},
 )
-NOISE_PROFILES = {p.name: p for p in (CLASSIC_NOISE, POSE_FIT_NOISE)}
+#: ``pose-fit`` plus wrists reported at the wrong place (the structure of the real
+#: errors, not only their size); the wrists' own noise is smaller so that the error
+#: quantiles still match.
+POSE_SLIP_NOISE = NoiseProfile(
+    "pose-slip",
+    scale=POSE_FIT_NOISE.scale | {"wrists": 3.0},
+    tail=POSE_FIT_NOISE.tail | {"wrists": 0.5},
+    wrist_slip=0.3,
+)
+NOISE_PROFILES = {p.name: p for p in (CLASSIC_NOISE, POSE_FIT_NOISE, POSE_SLIP_NOISE)}
 
 
 @dataclass(slots=True)
@@ -188,13 +232,14 @@ def degrade(
         conf[start : start + int(rng.integers(2, 20)), j] = 0.0
     conf = np.clip(conf, 0.0, 1.0) * truth.keypoints[..., 2]
     sigma = noise * h[..., None] * (1.0 + 1.5 * (1.0 - conf[..., None]))
-    factors = profile.factors(rng.spawn(1)[0], t)
+    profile_rng = rng.spawn(1)[0]
+    factors = profile.factors(profile_rng, t)
     if factors is not None:
         sigma = sigma * factors
     jitter = 0.6 * rng.standard_normal((t, NUM_KEYPOINTS, 2)) + 0.8 * _ar1(
         rng, (t, NUM_KEYPOINTS, 2), 0.8
     )
-    xy = uv + sigma * jitter
+    xy = profile.slip_wrists(profile_rng, uv + sigma * jitter, full_uv[:, :NUM_KEYPOINTS])
     swap = rng.random(t) < 0.005
     for a, b in FLIP_PAIRS:
         xy[swap, a], xy[swap, b] = xy[swap, b].copy(), xy[swap, a].copy()
