@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +12,13 @@ from shopguard.cli import main
 from shopguard.training.datasets import load_dataset
 from shopguard.training.fresh import FreshSynthetic
 from shopguard.training.synth import generate_clips
-from shopguard.training.synth.observe import BODY_PARTS, CLASSIC_NOISE, POSE_FIT_NOISE
+from shopguard.training.synth.observe import (
+    BODY_PARTS,
+    CLASSIC_NOISE,
+    POSE_FIT_NOISE,
+    POSE_SLIP_NOISE,
+    SLIP_TARGETS,
+)
 
 
 @pytest.fixture(scope="module")
@@ -64,3 +71,28 @@ def test_synth_data_writes_pose_fit_clips(tmp_path: Path) -> None:
     assert main(argv) == 0
     clips = load_dataset(tmp_path, "native", split="val")
     assert [c.meta["noise_profile"] for c in clips] == ["pose-fit", "pose-fit"]
+
+
+def test_slipping_wrists_land_on_the_other_wrist_or_toward_elbow_or_hip() -> None:
+    rng = np.random.default_rng(4)
+    exact = rng.uniform(0, 500, (4000, 17, 2))
+    profile = replace(POSE_SLIP_NOISE, wrist_slip=0.3)
+    noise = rng.normal(0, 1, exact.shape)
+
+    out = profile.slip_wrists(np.random.default_rng(5), exact + noise, exact)
+
+    moved = np.linalg.norm(out - (exact + noise), axis=-1) > 0
+    assert not moved[:, [j for j in range(17) if j not in SLIP_TARGETS]].any()
+    for wrist, targets in SLIP_TARGETS.items():
+        share = moved[:, wrist].mean()
+        assert 0.2 < share < 0.4  # about wrist_slip, in episodes
+        runs = np.diff(np.r_[0, moved[:, wrist].astype(int), 0])
+        assert (runs == 1).sum() < 0.5 * moved[:, wrist].sum()  # episodes, not single frames
+        places = [exact[:, targets[0]]] + [
+            exact[:, wrist] + 0.75 * (exact[:, t] - exact[:, wrist]) for t in targets[1:]]
+        where = out[:, wrist] - noise[:, wrist]
+        hits = [np.isclose(where, p).all(-1) & moved[:, wrist] for p in places]
+        assert (sum(h.astype(int) for h in hits) == moved[:, wrist]).all()
+        shares = [h.sum() / moved[:, wrist].sum() for h in hits]
+        assert shares[0] > shares[2] and shares[1] > shares[2]
+    assert CLASSIC_NOISE.slip_wrists(rng, exact, exact) is exact

@@ -55,8 +55,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                         help="processes generating clips with --fresh (default 2)")
     parser.add_argument(
         "--noise", choices=sorted(NOISE_PROFILES), default=CLASSIC_NOISE.name,
-        help="keypoint noise of synthetic train and validation clips: classic (default) or "
-             "pose-fit (fitted to the real pose model's errors on rendered scenes)")
+        help="keypoint noise of synthetic train and validation clips: classic (default), "
+             "pose-fit (sized like the real pose model's errors on rendered scenes) or "
+             "pose-slip (also its misplaced wrists)")
     parser.add_argument("--val-clips", type=int, default=600, help="synthetic validation clips")
     parser.add_argument(
         "--arch", nargs="+", choices=ARCH_CHOICES, default=["lstm"], help="one or more to compare"

@@ -5,8 +5,9 @@ wall, behind the camera or outside the image = 0). :func:`degrade` turns them in
 pose-model-like output: confidences that fall with person size, facing away and
 self-occlusion by the torso, pixel noise, dropped joints and rare left/right swaps.
 A :class:`NoiseProfile` scales the pixel noise per joint: ``classic`` (the generator's
-original noise) or ``pose-fit`` (fitted to the real pose model's errors on rendered
-scenes: larger on the arms, with heavy tails; see docs/synthetic-data.md).
+original noise), ``pose-fit`` (fitted to the real pose model's errors on rendered
+scenes: larger on the arms, with heavy tails) or ``pose-slip`` (``pose-fit`` plus wrists
+reported at the other wrist, elbow or hip, as the real model does; docs/synthetic-data.md).
 """
 
 from __future__ import annotations
