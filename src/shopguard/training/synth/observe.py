@@ -61,7 +61,6 @@ class NoiseProfile:
             tail[list(joints)] = self.tail.get(part, 0.0)
         return (scale * np.exp(tail * _ar1(rng, (frames, NUM_KEYPOINTS), 0.8)))[..., None]
 
-
     def slip_wrists(self, rng: np.random.Generator, xy: Array, exact: Array) -> Array:
         """``xy`` with each wrist, in ``wrist_slip`` of the frames (episodes of a few
         frames), reported where the real pose model misplaces it: at the other wrist,
