@@ -29,13 +29,26 @@ import numpy.typing as npt
 from tqdm import tqdm
 
 import shopguard.training.synth.generate as generate
+from shopguard.keypoints import KP
 from shopguard.training.clip import PoseClip
 from shopguard.training.datasets.native import read_native_dir, write_clip
 from shopguard.training.rendered import scene_truth, true_keypoints
 from shopguard.training.synth import split_seed
-from shopguard.training.synth.observe import BODY_PARTS, NOISE_PROFILES, degrade
+from shopguard.training.synth.observe import (
+    BODY_PARTS,
+    NOISE_PROFILES,
+    SLIP_TARGETS,
+    WRIST_ZONES,
+    degrade,
+    wrist_zones,
+)
 
 Errors = npt.NDArray[np.float64]  # rows: joint, error / box height, confidence
+#: rows: wrist zone, error > LARGE, nearest of (SLIP_TARGETS..., the true wrist)
+Slips = npt.NDArray[np.int64]
+LARGE = 0.1
+ZONE_JOINTS = [KP.LEFT_SHOULDER, KP.RIGHT_SHOULDER, KP.LEFT_HIP, KP.RIGHT_HIP,
+               KP.LEFT_WRIST, KP.RIGHT_WRIST]
 
 
 def _errors(found: npt.NDArray, exact: npt.NDArray, heights: npt.NDArray) -> Errors:
@@ -45,29 +58,67 @@ def _errors(found: npt.NDArray, exact: npt.NDArray, heights: npt.NDArray) -> Err
     return np.stack([joint[seen], err[seen], found[..., 2][seen]], 1)
 
 
-def rendered_errors(clips: list[PoseClip], videos: Path, out: Path | None) -> Errors:
-    """Errors of the pose model's keypoints (and, with ``out``, the clips rewritten with
-    exact keypoints)."""
-    rows, truths = [], {}
+def _slips(found: npt.NDArray, exact: npt.NDArray, heights: npt.NDArray,
+           min_conf: float) -> Slips:
+    """Per confident wrist whose zone is known: its zone, whether it is off by more than
+    ``LARGE`` of the box height, and which of its slip targets (or itself) it lies nearest."""
+    known = (exact[:, ZONE_JOINTS, 2] > 0).all(1) & (heights > 0)
+    zones = wrist_zones(exact[..., :2].astype(np.float64))
+    rows = []
+    for side, wrist in enumerate((KP.LEFT_WRIST, KP.RIGHT_WRIST)):
+        keep = known & (found[:, wrist, 2] >= min_conf)
+        point = found[keep, wrist, :2]
+        candidates = [*SLIP_TARGETS[wrist], wrist]
+        dist = np.stack([np.where(exact[keep, j, 2] > 0,
+                                  np.linalg.norm(point - exact[keep, j, :2], axis=-1), np.inf)
+                         for j in candidates], 1)
+        large = dist[:, -1] / heights[keep] > LARGE
+        rows.append(np.stack([zones[keep, side], large, dist.argmin(1)], 1))
+    return np.concatenate(rows).astype(np.int64)
+
+
+def slip_table(slips: Slips) -> list[str]:
+    """Per wrist zone: share of wrists in it, share off by more than ``LARGE`` and, of
+    those, the share nearest the other wrist / the elbow / the hip / the true wrist."""
+    lines = []
+    for zone, name in enumerate(WRIST_ZONES):
+        rows = slips[slips[:, 0] == zone]
+        large = rows[rows[:, 1] == 1]
+        near = np.bincount(large[:, 2], minlength=4) / max(len(large), 1)
+        lines.append(f"| {name} | {len(rows) / max(len(slips), 1):.2f} "
+                     f"| {np.mean(rows[:, 1]) if len(rows) else 0:.2f} | "
+                     + " / ".join(f"{x:.2f}" for x in near) + " |")
+    return lines
+
+
+def rendered_errors(clips: list[PoseClip], videos: Path, out: Path | None,
+                    min_conf: float) -> tuple[Errors, Slips]:
+    """Errors and wrist slips of the pose model's keypoints (and, with ``out``, the clips
+    rewritten with exact keypoints)."""
+    rows, slips, truths = [], [], {}
     for clip in tqdm(clips, desc="rendered", unit="clip"):
         scene = str(clip.meta["camera"])
         if scene not in truths:
             truths[scene] = scene_truth(clip, videos)
         exact, heights = true_keypoints(clip, truths[scene])
         rows.append(_errors(clip.keypoints, exact, heights))
+        slips.append(_slips(clip.keypoints, exact, heights, min_conf))
         if out is not None:
             write_clip(out / f"{clip.clip_id}.npz",
                        PoseClip(exact, clip.boxes, clip.timestamps, clip.labels, clip.meta))
-    return np.concatenate(rows)
+    return np.concatenate(rows), np.concatenate(slips)
 
 
-def synthetic_errors(n: int, profile: str) -> Errors:
-    """Errors of ``n`` synthetic ``val`` clips' degraded keypoints under ``profile``."""
-    rows = []
+def synthetic_errors(n: int, profile: str, min_conf: float) -> tuple[Errors, Slips]:
+    """Errors and wrist slips of ``n`` synthetic ``val`` clips' degraded keypoints under
+    ``profile``."""
+    rows, slips = [], []
 
     def recording(camera, joints, truth, rng, noise):  # type: ignore[no-untyped-def]
         kps, boxes, quality = degrade(camera, joints, truth, rng, noise)
-        rows.append(_errors(kps, truth.keypoints, truth.boxes[:, 3] - truth.boxes[:, 1]))
+        heights = truth.boxes[:, 3] - truth.boxes[:, 1]
+        rows.append(_errors(kps, truth.keypoints, heights))
+        slips.append(_slips(kps, truth.keypoints, heights, min_conf))
         return kps, boxes, quality
 
     generate.degrade = recording  # type: ignore[assignment]
@@ -78,7 +129,7 @@ def synthetic_errors(n: int, profile: str) -> Errors:
             pass
     finally:
         generate.degrade = degrade
-    return np.concatenate(rows)
+    return np.concatenate(rows), np.concatenate(slips)
 
 
 def summary(errors: Errors, min_conf: float) -> dict[str, str]:
@@ -102,19 +153,26 @@ def main() -> None:
     parser.add_argument("--true-keypoints-out", type=Path, default=None)
     args = parser.parse_args()
 
-    real = np.concatenate([
-        rendered_errors(read_native_dir(d), d / "videos", args.true_keypoints_out)
-        for d in args.rendered])
+    measured = [rendered_errors(read_native_dir(d), d / "videos", args.true_keypoints_out,
+                                args.min_conf) for d in args.rendered]
+    real = np.concatenate([errors for errors, _ in measured])
+    slips = {"real pose model": np.concatenate([s for _, s in measured])}
     columns = {"real pose model": summary(real, args.min_conf)}
     for profile in NOISE_PROFILES:
-        columns[profile] = summary(synthetic_errors(args.synthetic_clips, profile), args.min_conf)
+        errors, slips[profile] = synthetic_errors(args.synthetic_clips, profile, args.min_conf)
+        columns[profile] = summary(errors, args.min_conf)
     print(f"\nkeypoint error / visible box height, median / p90 "
           f"(share under confidence {args.min_conf}); {len(real)} real keypoints")
     print("| body part | " + " | ".join(columns) + " |")
     print("| --- |" + " ---: |" * len(columns))
     for part in BODY_PARTS:
         print(f"| {part} | " + " | ".join(c[part] for c in columns.values()) + " |")
-
+    for name, table in slips.items():
+        print(f"\nwrists by zone, {name}: share of wrists, share off by > {LARGE} of the box "
+              f"height, and of those the share nearest the other wrist / own elbow / own hip "
+              f"/ true wrist")
+        print("| zone | wrists | off | nearest |\n| --- | ---: | ---: | ---: |")
+        print("\n".join(slip_table(table)))
 
 if __name__ == "__main__":
     main()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from shopguard.core import Poses, Tracks
-from shopguard.training.rendered import label_tracks, true_keypoints
+from shopguard.training.rendered import label_tracks, true_keypoints, truth_visits
 
 
 def _tracks(entries: list[tuple[int, list[float]]]) -> Tracks:
@@ -62,6 +62,26 @@ def test_true_keypoints_follow_the_matched_shopper() -> None:
     assert exact[:, 0, 0].tolist() == [100, 100, 600, 0, 600]
     assert exact[:, 5, 1].tolist() == [0, 0, 10, 0, 10]
     assert exact[3].sum() == 0 and heights.tolist() == [300, 300, 300, 0, 300]
+
+
+def test_truth_visits_are_perfect_tracks_of_each_shopper() -> None:
+    times = [round(0.2 * i, 1) for i in range(15)]
+    truth = _truth(times)
+    for frame in truth["frames"]:
+        frame["people"] = [dict(p) for p in frame["people"]]
+        for person in frame["people"]:
+            hidden = person["id"] == 1 and frame["t"] >= 1.0  # the buyer leaves the view
+            person["keypoints"] = [[person["box"][0] + j, 5.0, 0.0 if hidden or j == 3 else 1.0]
+                                   for j in range(17)]
+
+    thief, buyer = truth_visits(truth, [t + 0.01 for t in times], confidence=0.7, name="s2")
+
+    assert thief.meta["clip_id"] == "s2-s0" and thief.meta["source"] == "rendered-truth"
+    assert thief.labels.tolist() == [int(1.0 <= t + 0.01 <= 1.6) for t in times]
+    assert np.allclose(thief.keypoints[:, 0], [100, 5, 0.7])
+    assert thief.keypoints[:, 3].tolist() == [[0, 0, 0]] * 15  # hidden joint: no position
+    assert thief.boxes[0].tolist() == [100, 100, 200, 400]
+    assert len(buyer) == 5 and not buyer.labels.any()  # only the frames it is in view
 
 
 def test_short_tracks_are_left_out() -> None:

@@ -1,4 +1,4 @@
-"""Keypoint noise profiles of the synthetic generator (``classic`` and ``pose-fit``)."""
+"""Keypoint noise profiles of the synthetic generator (``classic``, ``pose-fit``, ``pose-slip``)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from shopguard.cli import main
+from shopguard.keypoints import KP
 from shopguard.training.datasets import load_dataset
 from shopguard.training.fresh import FreshSynthetic
 from shopguard.training.synth import generate_clips
@@ -18,6 +19,8 @@ from shopguard.training.synth.observe import (
     POSE_FIT_NOISE,
     POSE_SLIP_NOISE,
     SLIP_TARGETS,
+    WRIST_ZONES,
+    wrist_zones,
 )
 
 
@@ -73,19 +76,46 @@ def test_synth_data_writes_pose_fit_clips(tmp_path: Path) -> None:
     assert [c.meta["noise_profile"] for c in clips] == ["pose-fit", "pose-fit"]
 
 
+def _body(rng: np.random.Generator, frames: int, wrists_at: tuple[float, float]) -> np.ndarray:
+    """Random joints around a fixed torso, both wrists near ``wrists_at`` (apart by 60 px)."""
+    exact = rng.uniform(0, 500, (frames, 17, 2))
+    exact[:, [KP.LEFT_SHOULDER, KP.RIGHT_SHOULDER, KP.RIGHT_HIP, KP.LEFT_HIP]] = [
+        [100, 100], [200, 100], [190, 300], [110, 300]]
+    exact[:, KP.LEFT_WRIST] = np.add(wrists_at, rng.normal(0, 3, (frames, 2)))
+    exact[:, KP.RIGHT_WRIST] = exact[:, KP.LEFT_WRIST] + [0, 120]
+    return exact
+
+
+def test_wrist_zones_place_wrists_against_the_torso() -> None:
+    rng = np.random.default_rng(3)
+    zones = [WRIST_ZONES[z] for z in wrist_zones(_body(rng, 1, (150, 120)))[0]]
+    assert zones == ["torso", "torso"]
+    assert [WRIST_ZONES[z] for z in wrist_zones(_body(rng, 1, (215, 100)))[0]] == [
+        "near", "near"]
+    far = _body(rng, 1, (450, 400))
+    far[:, KP.RIGHT_WRIST] = far[:, KP.LEFT_WRIST] + 10
+    assert [WRIST_ZONES[z] for z in wrist_zones(far)[0]] == ["away, hands together"] * 2
+
+
 def test_slipping_wrists_land_on_the_other_wrist_or_toward_elbow_or_hip() -> None:
     rng = np.random.default_rng(4)
-    exact = rng.uniform(0, 500, (4000, 17, 2))
-    profile = replace(POSE_SLIP_NOISE, wrist_slip=0.3)
+    # 2,000 frames with the wrists in front of the torso, then 4,000 away from it.
+    exact = np.concatenate([_body(rng, 2000, (150, 120)), _body(rng, 4000, (450, 400))])
+    rates = dict.fromkeys(WRIST_ZONES, 0.0) | {"away": 0.3}
+    profile = replace(POSE_SLIP_NOISE, wrist_slip=tuple(rates.values()),
+                      slip_shares=((1.0, 0.0, 0.0),) * 4 + ((0.5, 0.35, 0.15),) * 2)
     noise = rng.normal(0, 1, exact.shape)
 
     out = profile.slip_wrists(np.random.default_rng(5), exact + noise, exact)
 
     moved = np.linalg.norm(out - (exact + noise), axis=-1) > 0
     assert not moved[:, [j for j in range(17) if j not in SLIP_TARGETS]].any()
+    assert not moved[:2000].any()  # the slip rate in front of the torso is 0 here
+    moved = moved[2000:]
+    exact, out, noise = exact[2000:], out[2000:], noise[2000:]
     for wrist, targets in SLIP_TARGETS.items():
         share = moved[:, wrist].mean()
-        assert 0.2 < share < 0.4  # about wrist_slip, in episodes
+        assert 0.2 < share < 0.4  # about the zone's rate, in episodes
         runs = np.diff(np.r_[0, moved[:, wrist].astype(int), 0])
         assert (runs == 1).sum() < 0.5 * moved[:, wrist].sum()  # episodes, not single frames
         places = [exact[:, targets[0]]] + [

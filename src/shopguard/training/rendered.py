@@ -80,6 +80,47 @@ def true_keypoints(
     return kps, heights
 
 
+def truth_visits(
+    truth: dict[str, Any], times: npt.ArrayLike, *, confidence: float = 0.8,
+    name: str = "rendered",
+) -> list[PoseClip]:
+    """One clip per shopper of a rendered scene from its ground truth alone, as if
+    tracked perfectly at ``times`` (the analysed frames): exact keypoints with
+    ``confidence`` for every joint in view (0 for hidden ones), the visible box, and
+    labels from the shopper's theft spans. What the behaviour model would get with a
+    perfect pose model and tracker."""
+    truth_t, truth_people = _truth_people(truth)
+    rows: dict[int, list[tuple[float, dict]]] = {}
+    for t in np.asarray(times, np.float64):
+        for person in truth_people[int(np.abs(truth_t - t).argmin())]:
+            if any(k[2] > 0 for k in person["keypoints"]):
+                rows.setdefault(int(person["id"]), []).append((float(t), person))
+    shoppers = {int(s["id"]): s for s in truth["shoppers"]}
+    clips = []
+    for shopper, seen in sorted(rows.items()):
+        if len(seen) < MIN_FRAMES:
+            continue
+        stamps = np.array([t for t, _ in seen], np.float64)
+        kps = np.array([p["keypoints"] for _, p in seen], np.float32).reshape(-1, 17, 3)
+        kps[..., 2] = np.where(kps[..., 2] > 0, confidence, 0.0)
+        kps[..., :2] *= kps[..., 2:] > 0
+        labels = np.array([_concealing(shoppers[shopper], t) for t in stamps], np.uint8)
+        gaps = np.diff(stamps)
+        meta = {
+            "clip_id": f"{name}-s{shopper}",
+            "camera": name,
+            "source": "rendered-truth",
+            "simulated": True,
+            "fps": round(float(1 / np.median(gaps)), 2) if len(gaps) else 0.0,
+            "frame_size": truth["frame_size"],
+            "zones": truth["zones"],
+            "shoppers": {str(shopper): len(seen)},
+        }
+        boxes = np.array([p["box"] for _, p in seen], np.float32).reshape(-1, 4)
+        clips.append(PoseClip(kps, boxes, stamps, labels, meta))
+    return clips
+
+
 def label_tracks(
     frames: Frames, truth: dict[str, Any], *, min_iou: float = MIN_IOU, name: str = "rendered"
 ) -> list[PoseClip]:

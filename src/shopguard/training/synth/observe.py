@@ -47,8 +47,11 @@ class NoiseProfile:
     name: str
     scale: dict[str, float]
     tail: dict[str, float]
-    #: Share of frames in which a wrist is reported at the wrong place (see ``slip_wrists``).
-    wrist_slip: float = 0.0
+    #: Per wrist zone (``WRIST_ZONES``): share of frames in which a wrist is reported at
+    #: the wrong place, and how those episodes split between ``SLIP_TARGETS`` (see
+    #: ``slip_wrists``). Empty: never.
+    wrist_slip: tuple[float, ...] = ()
+    slip_shares: tuple[tuple[float, float, float], ...] = ()
 
     def factors(self, rng: np.random.Generator, frames: int) -> Array | None:
         """(frames, 17, 1) noise factors, or ``None`` when the profile changes nothing
@@ -62,22 +65,31 @@ class NoiseProfile:
         return (scale * np.exp(tail * _ar1(rng, (frames, NUM_KEYPOINTS), 0.8)))[..., None]
 
     def slip_wrists(self, rng: np.random.Generator, xy: Array, exact: Array) -> Array:
-        """``xy`` with each wrist, in ``wrist_slip`` of the frames (episodes of a few
-        frames), reported where the real pose model misplaces it: at the other wrist,
-        or three quarters of the way to its elbow or to its hip (``SLIP_TARGETS``).
-        ``exact`` holds the exact projections of all joints, hidden ones included."""
+        """``xy`` with each wrist, in episodes of a few frames, reported where the real
+        pose model misplaces it: at the other wrist, or three quarters of the way to its
+        elbow or to its hip (``SLIP_TARGETS``). How often, and where to, depends on the
+        wrist's zone (``wrist_zones``: in front of the torso, near it or away; hands
+        together or apart). ``exact`` holds the exact projections of all joints, hidden
+        ones included."""
         if not self.wrist_slip:
             return xy
-        level = _ar1(rng, (len(xy), 2), 0.9)
-        slipping = level > NormalDist().inv_cdf(1.0 - self.wrist_slip)
+        zones = wrist_zones(exact)
+        cut = np.array([NormalDist().inv_cdf(1.0 - min(max(r, 1e-6), 1 - 1e-6))
+                        for r in self.wrist_slip])
+        slipping = _ar1(rng, (len(xy), 2), 0.9) > cut[zones]
         starts = slipping & ~np.vstack([np.zeros((1, 2), bool), slipping[:-1]])
-        episode = np.cumsum(starts, axis=0)
-        kinds = rng.choice(len(SLIP_SHARES), (int(episode.max()) + 1, 2), p=SLIP_SHARES)
+        shares = np.cumsum(self.slip_shares, axis=1)
+        kind = np.zeros((len(xy), 2), np.int64)
+        for side in range(2):
+            episode = np.cumsum(starts[:, side])
+            first = np.flatnonzero(starts[:, side])
+            draws = rng.random(len(first))
+            per_episode = (draws[:, None] > shares[zones[first, side]]).sum(1)
+            kind[:, side] = np.r_[0, per_episode][episode]
         out = xy.copy()
         for side, wrist in enumerate((KP.LEFT_WRIST, KP.RIGHT_WRIST)):
-            kind = kinds[episode[:, side], side]
             for k, target in enumerate(SLIP_TARGETS[wrist]):
-                frames = slipping[:, side] & (kind == k)
+                frames = slipping[:, side] & (kind[:, side] == k)
                 to = exact[frames, target]
                 moved = to if target in (KP.LEFT_WRIST, KP.RIGHT_WRIST) else (
                     exact[frames, wrist] + 0.75 * (to - exact[frames, wrist]))
@@ -85,13 +97,33 @@ class NoiseProfile:
         return out
 
 
-#: Where a slipping wrist is reported (other wrist, own elbow, own hip) and how often,
-#: from the real pose model's large wrist errors on rendered scenes (docs/synthetic-data.md).
+#: Where a slipping wrist is reported (other wrist, own elbow, own hip).
 SLIP_TARGETS = {
     KP.LEFT_WRIST: (KP.RIGHT_WRIST, KP.LEFT_ELBOW, KP.LEFT_HIP),
     KP.RIGHT_WRIST: (KP.LEFT_WRIST, KP.RIGHT_ELBOW, KP.RIGHT_HIP),
 }
-SLIP_SHARES = (0.45, 0.35, 0.20)
+#: A wrist's place relative to its body: inside the outline of the torso (in front of or
+#: behind it), near it (within the torso outline enlarged 1.8 times) or away from it;
+#: each with the hands apart or together (wrists closer than half a torso length).
+WRIST_ZONES = ("torso", "torso, hands together", "near", "near, hands together", "away",
+               "away, hands together")
+
+
+def wrist_zones(xy: Array) -> npt.NDArray[np.int64]:
+    """(T, 2) index into ``WRIST_ZONES`` of the left and right wrist, from exact 2D
+    keypoints (T, 17, 2)."""
+    quad = xy[:, [KP.LEFT_SHOULDER, KP.RIGHT_SHOULDER, KP.RIGHT_HIP, KP.LEFT_HIP]]
+    centre = quad.mean(1, keepdims=True)
+    wrists = xy[:, [KP.LEFT_WRIST, KP.RIGHT_WRIST]]
+    torso = np.linalg.norm(quad[:, :2].mean(1) - quad[:, 2:].mean(1), axis=-1)
+    together = np.linalg.norm(wrists[:, 0] - wrists[:, 1], axis=-1) < 0.5 * torso
+    zones = np.full((len(xy), 2), 4, np.int64)
+    for zone, grow in ((2, 1.8), (0, 1.15)):
+        grown = centre + (quad - centre) * grow
+        for side in range(2):
+            zones[_inside(grown, wrists[:, side]), side] = zone
+    return zones + together[:, None]
+
 
 CLASSIC_NOISE = NoiseProfile("classic", {}, {})
 #: Fitted to YOLO11n-pose on rendered scenes (per-part median and 90th percentile of the
@@ -110,7 +142,8 @@ POSE_SLIP_NOISE = NoiseProfile(
     "pose-slip",
     scale=POSE_FIT_NOISE.scale | {"wrists": 3.0},
     tail=POSE_FIT_NOISE.tail | {"wrists": 0.5},
-    wrist_slip=0.3,
+    wrist_slip=(0.3,) * 6,
+    slip_shares=((0.45, 0.35, 0.20),) * 6,
 )
 NOISE_PROFILES = {p.name: p for p in (CLASSIC_NOISE, POSE_FIT_NOISE, POSE_SLIP_NOISE)}
 
@@ -170,15 +203,21 @@ def _torso_hides(camera: Camera, joints: Array, uv: Array) -> npt.NDArray[np.boo
     hidden = hidden[:, :NUM_KEYPOINTS]
     for j in ARM_JOINTS:
         side = np.sign(np.sum((joints[:, j] - joints[:, PELVIS]) * normal, -1))
-        inside = np.ones(len(joints), dtype=bool)
-        for k in range(4):
-            a, b = quad[:, k], quad[:, (k + 1) % 4]
-            cross = (b[:, 0] - a[:, 0]) * (uv[:, j, 1] - a[:, 1]) - (b[:, 1] - a[:, 1]) * (
-                uv[:, j, 0] - a[:, 0]
-            )
-            inside &= cross * _orientation(quad) >= 0
-        hidden[:, j] = inside & (side != cam_side)
+        hidden[:, j] = _inside(quad, uv[:, j]) & (side != cam_side)
     return hidden
+
+
+def _inside(quad: Array, points: Array) -> npt.NDArray[np.bool_]:
+    """(T,) whether each point (T, 2) lies inside its convex quad (T, 4, 2)."""
+    inside = np.ones(len(points), dtype=bool)
+    orientation = _orientation(quad)
+    for k in range(4):
+        a, b = quad[:, k], quad[:, (k + 1) % 4]
+        cross = (b[:, 0] - a[:, 0]) * (points[:, 1] - a[:, 1]) - (b[:, 1] - a[:, 1]) * (
+            points[:, 0] - a[:, 0]
+        )
+        inside &= cross * orientation >= 0
+    return inside
 
 
 def _orientation(quad: Array) -> Array:
