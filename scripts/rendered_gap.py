@@ -6,13 +6,15 @@ tracks; the scenes' ground truth stays in ``DIR/videos``) and scores the same sc
 ways, each one step closer to the synthetic training clips:
 
 1. **pose model** – the tracks as the camera worker gets them;
-2. **exact positions** – the same tracks, each keypoint moved to its exact projection
+2. **pose model, one track per shopper** – the same detections regrouped by the shopper
+   they match: what the tracker's broken and swapped tracks cost;
+3. **exact positions** – the tracks of 1, each keypoint moved to its exact projection
    (the pose model's confidences kept): what the pose model's position errors cost;
-3. **exact, confidence C** – the same, with confidence C for every joint in view (the
+4. **exact, confidence C** – the same, with confidence C for every joint in view (the
    synthetic clips' range) instead of the pose model's;
-4. **perfect tracking** – one clip per shopper from the ground truth alone, every
-   analysed frame the shopper is in view, confidence C: what the tracker's broken and
-   late tracks cost.
+5. **perfect tracking** – one clip per shopper from the ground truth alone, every
+   analysed frame the shopper is in view, confidence C: also what the pose model's
+   missed detections cost.
 
 For each: frame ROC-AUC / PR-AUC of the fused score, concealments caught at the model's
 threshold, false alerts, and the share of concealments whose model probability reaches
@@ -43,9 +45,22 @@ from shopguard.training.evaluate import (
     replay_all,
     segments,
 )
-from shopguard.training.rendered import scene_truth, true_keypoints, truth_visits
+from shopguard.training.rendered import (
+    scene_truth,
+    tracks_by_shopper,
+    true_keypoints,
+    truth_visits,
+)
 
 Variant = Callable[[list[PoseClip], dict[str, dict]], list[PoseClip]]
+
+
+def _by_shopper(clips: list[PoseClip], truths: dict[str, dict]) -> list[PoseClip]:
+    out = []
+    for scene, truth in sorted(truths.items()):
+        out.extend(tracks_by_shopper([c for c in clips if c.meta["camera"] == scene], truth,
+                                     name=scene))
+    return out
 
 
 def _exact_positions(clips: list[PoseClip], truths: dict[str, dict]) -> list[PoseClip]:
@@ -118,6 +133,7 @@ def main() -> None:
             clips.append(clip)
     variants: dict[str, Variant] = {
         "pose model": lambda c, _: c,
+        "pose model, one track per shopper": _by_shopper,
         "exact positions": _exact_positions,
         f"exact, confidence {args.confidence:g}": _exact_confident(args.confidence),
         "perfect tracking": _perfect_tracking(args.confidence, args.analysis_fps),

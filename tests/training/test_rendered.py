@@ -5,7 +5,12 @@ from __future__ import annotations
 import numpy as np
 
 from shopguard.core import Poses, Tracks
-from shopguard.training.rendered import label_tracks, true_keypoints, truth_visits
+from shopguard.training.rendered import (
+    label_tracks,
+    tracks_by_shopper,
+    true_keypoints,
+    truth_visits,
+)
 
 
 def _tracks(entries: list[tuple[int, list[float]]]) -> Tracks:
@@ -82,6 +87,25 @@ def test_truth_visits_are_perfect_tracks_of_each_shopper() -> None:
     assert thief.keypoints[:, 3].tolist() == [[0, 0, 0]] * 15  # hidden joint: no position
     assert thief.boxes[0].tolist() == [100, 100, 200, 400]
     assert len(buyer) == 5 and not buyer.labels.any()  # only the frames it is in view
+
+
+def test_tracks_by_shopper_joins_broken_tracks_and_splits_swapped_ones() -> None:
+    times = [round(0.2 * i, 1) for i in range(15)]
+    thief_box, buyer_box = [102, 98, 198, 402], [598, 102, 702, 398]
+    frames = []
+    for t in times:
+        # Track 1 follows the thief until 1.2 s, track 2 takes over; track 3 follows the
+        # buyer, but swaps to the thief at 2.4 s while track 2 is still on it.
+        entries = [(1 if t < 1.2 else 2, thief_box), (3, buyer_box if t < 2.4 else thief_box)]
+        frames.append((t, _tracks(entries)))
+    clips = label_tracks(frames, _truth(times), name="s3")
+
+    thief, buyer = tracks_by_shopper(clips, _truth(times), name="s3")
+
+    assert thief.meta["clip_id"] == "s3-s0" and thief.timestamps.tolist() == times
+    assert thief.labels.tolist() == [int(1.0 <= t <= 1.6) for t in times]
+    assert buyer.meta["shoppers"] == {"1": 12} and not buyer.labels.any()
+    assert thief.meta["source"] == "rendered-by-shopper"
 
 
 def test_short_tracks_are_left_out() -> None:

@@ -44,6 +44,11 @@ class FeatureConfig(_Strict):
         description="place and scale the body from the head when no shoulders are seen "
         "(a person hidden behind a shelf still gets a window)",
     )
+    steady_sides: bool = Field(
+        default=False,
+        description="swap a frame's left and right joints back when the pose model mirrors "
+        "them from one frame to the next (shopguard.behavior.sides)",
+    )
 
     @property
     def steps(self) -> int:

@@ -30,6 +30,7 @@ from shopguard.behavior.config import CueWeights, FeatureConfig, ScorerConfig, Z
 from shopguard.behavior.cues import CueTracker
 from shopguard.behavior.features import extract_track_windows
 from shopguard.behavior.model import WindowModel
+from shopguard.behavior.sides import SideKeeper
 from shopguard.behavior.zones import ZoneSet
 from shopguard.core import Assessment, Reason, Tracks
 from shopguard.keypoints import NUM_KEYPOINTS
@@ -51,10 +52,11 @@ class _TrackState:
     is written once, and a window reads the history as a view (no per-window stacking)."""
 
     __slots__ = ("_end", "_kps", "_start", "_t", "box", "cues", "first_seen", "last_seen",
-                 "maxlen", "next_due")
+                 "maxlen", "next_due", "sides")
 
     def __init__(self, cues: CueTracker, first_seen: float, maxlen: int) -> None:
         self.cues, self.first_seen, self.maxlen = cues, first_seen, maxlen
+        self.sides = SideKeeper()
         self.box: F32 = np.zeros(4, np.float32)
         self.last_seen = float("-inf")
         self.next_due = float("-inf")
@@ -188,6 +190,9 @@ class Scorer:
         elif t <= state.last_seen:
             self.stats["skipped_stale_frame"] += 1
             return None
+        if self.features.steady_sides and (fixed := state.sides.update(t, kps)) is not kps:
+            self.stats["side_swaps"] += 1
+            kps, rows = fixed, fixed.tolist()
         state.append(t, kps, self._history_s)
         state.box, state.last_seen = np.array(box, np.float32), t
         state.cues.update(t, rows, state.box)

@@ -71,6 +71,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--head-fallback", action=argparse.BooleanOptionalAction, default=True,
         help="windows of people whose shoulders are hidden are placed and scaled from the head",
     )
+    parser.add_argument(
+        "--steady-sides", action=argparse.BooleanOptionalAction, default=None,
+        help="swap a frame's left and right joints back when the pose model mirrors them "
+        "(default: off, or as the --base model has it)",
+    )
     parser.add_argument("--onset-s", type=float, default=None,
                         help="leave windows ending this soon after a theft starts out of the "
                         "loss (default 0.3)")
@@ -133,6 +138,8 @@ def run(args: argparse.Namespace) -> int:
             args.arch, args.hidden = [info["arch"]], int(info["hidden"])
             print(f"fine-tuning {base}: {info['arch']}, hidden {args.hidden}, "
                   f"{features.window_s:g} s windows at {features.rate_hz:g} Hz")
+        if args.steady_sides is not None:
+            features = features.model_copy(update={"steady_sides": args.steady_sides})
         train: list[PoseClip] | FreshSynthetic
         if args.data is not None and (args.fresh or args.noise != CLASSIC_NOISE.name):
             raise ValueError("--fresh and --noise shape synthetic clips; they do not apply "

@@ -90,33 +90,60 @@ def truth_visits(
     labels from the shopper's theft spans. What the behaviour model would get with a
     perfect pose model and tracker."""
     truth_t, truth_people = _truth_people(truth)
-    rows: dict[int, list[tuple[float, dict]]] = {}
+    seen: dict[int, dict[float, tuple[Any, Any]]] = {}
     for t in np.asarray(times, np.float64):
         for person in truth_people[int(np.abs(truth_t - t).argmin())]:
-            if any(k[2] > 0 for k in person["keypoints"]):
-                rows.setdefault(int(person["id"]), []).append((float(t), person))
+            kps = np.asarray(person["keypoints"], np.float32)
+            if (kps[:, 2] > 0).any():
+                kps[:, 2] = np.where(kps[:, 2] > 0, confidence, 0.0)
+                kps[:, :2] *= kps[:, 2:] > 0
+                seen.setdefault(int(person["id"]), {})[float(t)] = (kps, person["box"])
+    return _shopper_clips(truth, seen, name, "rendered-truth")
+
+
+def tracks_by_shopper(
+    clips: Sequence[PoseClip], truth: dict[str, Any], *, min_iou: float = MIN_IOU,
+    name: str = "rendered",
+) -> list[PoseClip]:
+    """The pose model's tracked detections of a scene regrouped into one clip per shopper:
+    every frame goes to the shopper its box matches (the first track wins where two match
+    the same shopper at once). What the behaviour model would get with the real pose model
+    and a tracker that never breaks or swaps identities."""
+    truth_t, truth_people = _truth_people(truth)
+    seen: dict[int, dict[float, tuple[Any, Any]]] = {}
+    for clip in clips:
+        for t, box, kps in zip(clip.timestamps, clip.boxes, clip.keypoints, strict=True):
+            people = truth_people[int(np.abs(truth_t - t).argmin())]
+            shopper = _matched_shopper(box, people, min_iou)
+            if shopper is not None:
+                seen.setdefault(shopper, {}).setdefault(float(t), (kps, box))
+    return _shopper_clips(truth, seen, name, "rendered-by-shopper")
+
+
+def _shopper_clips(
+    truth: dict[str, Any], seen: dict[int, dict[float, tuple[Any, Any]]], name: str,
+    source: str,
+) -> list[PoseClip]:
+    """Clips of each shopper's (keypoints, box) by time, labelled from the theft spans."""
     shoppers = {int(s["id"]): s for s in truth["shoppers"]}
     clips = []
-    for shopper, seen in sorted(rows.items()):
-        if len(seen) < MIN_FRAMES:
+    for shopper, frames in sorted(seen.items()):
+        if len(frames) < MIN_FRAMES:
             continue
-        stamps = np.array([t for t, _ in seen], np.float64)
-        kps = np.array([p["keypoints"] for _, p in seen], np.float32).reshape(-1, 17, 3)
-        kps[..., 2] = np.where(kps[..., 2] > 0, confidence, 0.0)
-        kps[..., :2] *= kps[..., 2:] > 0
+        stamps = np.array(sorted(frames), np.float64)
+        kps = np.array([frames[t][0] for t in stamps], np.float32).reshape(-1, 17, 3)
+        boxes = np.array([frames[t][1] for t in stamps], np.float32).reshape(-1, 4)
         labels = np.array([_concealing(shoppers[shopper], t) for t in stamps], np.uint8)
-        gaps = np.diff(stamps)
         meta = {
             "clip_id": f"{name}-s{shopper}",
             "camera": name,
-            "source": "rendered-truth",
+            "source": source,
             "simulated": True,
-            "fps": round(float(1 / np.median(gaps)), 2) if len(gaps) else 0.0,
+            "fps": round(float(1 / np.median(np.diff(stamps))), 2),
             "frame_size": truth["frame_size"],
             "zones": truth["zones"],
-            "shoppers": {str(shopper): len(seen)},
+            "shoppers": {str(shopper): len(frames)},
         }
-        boxes = np.array([p["box"] for _, p in seen], np.float32).reshape(-1, 4)
         clips.append(PoseClip(kps, boxes, stamps, labels, meta))
     return clips
 

@@ -32,6 +32,7 @@ from tqdm import tqdm
 
 from shopguard.behavior.config import FeatureConfig
 from shopguard.behavior.features import NUM_FEATURES, extract_windows, flip_index, window_ends
+from shopguard.behavior.sides import steady_sides
 from shopguard.training import metrics
 from shopguard.training.clip import PoseClip
 from shopguard.training.evaluate import segments
@@ -133,7 +134,8 @@ def build_windows(
         ends = _ends(clip, stride_s, min_history_s, dense_s)
         if len(ends) == 0:
             continue
-        win = extract_windows(clip.timestamps, clip.keypoints, ends, cfg)
+        kps = steady_sides(clip.timestamps, clip.keypoints) if cfg.steady_sides else clip.keypoints
+        win = extract_windows(clip.timestamps, kps, ends, cfg)
         frame = np.searchsorted(clip.timestamps, ends, side="right") - 1
         parts.append(WindowSet(
             win.features[win.valid].astype(np.float16),
