@@ -29,7 +29,7 @@ import numpy.typing as npt
 from tqdm import tqdm
 
 import shopguard.training.synth.generate as generate
-from shopguard.keypoints import KP
+from shopguard.keypoints import FLIP_PAIRS, KP
 from shopguard.training.clip import PoseClip
 from shopguard.training.datasets.native import read_native_dir, write_clip
 from shopguard.training.rendered import scene_truth, true_keypoints
@@ -58,11 +58,42 @@ def _errors(found: npt.NDArray, exact: npt.NDArray, heights: npt.NDArray) -> Err
     return np.stack([joint[seen], err[seen], found[..., 2][seen]], 1)
 
 
+def _mirrored(found: npt.NDArray, exact: npt.NDArray, heights: npt.NDArray,
+              min_conf: float) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+    """(T,) frames that can be judged (at least 6 comparable body joints, both shoulders
+    in view) and (T,) whether their labels are mirrored: the frame lies much nearer the
+    left/right-swapped truth."""
+    body = np.arange(5, 17)
+    swap = np.arange(17)
+    for a, b in FLIP_PAIRS:
+        swap[a], swap[b] = b, a
+    ok = (found[:, body, 2] >= min_conf) & (exact[:, body, 2] > 0) & (exact[:, swap[body], 2] > 0)
+    judged = (ok.sum(1) >= 6) & (heights > 0) & (exact[:, 5, 2] > 0) & (exact[:, 6, 2] > 0)
+    direct = np.where(ok, np.linalg.norm(found[:, body, :2] - exact[:, body, :2], axis=-1), 0)
+    swapped = np.where(ok, np.linalg.norm(found[:, body, :2] - exact[:, swap[body], :2],
+                                          axis=-1), 0)
+    return judged, swapped.sum(1) < 0.6 * direct.sum(1)
+
+
+def _mirrors(found: npt.NDArray, exact: npt.NDArray, heights: npt.NDArray,
+             min_conf: float) -> npt.NDArray[np.int64]:
+    """Per judged frame of one track: whether it is mirrored, whether the person faces
+    the camera (their left shoulder on the image's right), and whether the mirroring
+    changed since the track's previous judged frame."""
+    judged, mirrored = _mirrored(found, exact, heights, min_conf)
+    mirrored = mirrored[judged]
+    facing = (exact[:, 5, 0] > exact[:, 6, 0])[judged]
+    changed = np.r_[False, mirrored[1:] != mirrored[:-1]][: len(mirrored)]
+    return np.stack([mirrored, facing, changed], 1).astype(np.int64)
+
+
 def _slips(found: npt.NDArray, exact: npt.NDArray, heights: npt.NDArray,
            min_conf: float) -> Slips:
-    """Per confident wrist whose zone is known: its zone, whether it is off by more than
-    ``LARGE`` of the box height, and which of its slip targets (or itself) it lies nearest."""
-    known = (exact[:, ZONE_JOINTS, 2] > 0).all(1) & (heights > 0)
+    """Per confident wrist whose zone is known, in frames not mirrored: its zone, whether
+    it is off by more than ``LARGE`` of the box height, and which of its slip targets (or
+    itself) it lies nearest."""
+    judged, mirrored = _mirrored(found, exact, heights, min_conf)
+    known = (exact[:, ZONE_JOINTS, 2] > 0).all(1) & (heights > 0) & ~(judged & mirrored)
     zones = wrist_zones(exact[..., :2].astype(np.float64))
     rows = []
     for side, wrist in enumerate((KP.LEFT_WRIST, KP.RIGHT_WRIST)):
@@ -75,6 +106,13 @@ def _slips(found: npt.NDArray, exact: npt.NDArray, heights: npt.NDArray,
         large = dist[:, -1] / heights[keep] > LARGE
         rows.append(np.stack([zones[keep, side], large, dist.argmin(1)], 1))
     return np.concatenate(rows).astype(np.int64)
+
+
+def mirror_line(name: str, rows: npt.NDArray[np.int64]) -> str:
+    """Share of mirrored frames (facing the camera / away) and label switches per frame."""
+    mirrored, facing, changed = rows.T.astype(bool)
+    return (f"| {name} | {mirrored.mean():.3f} | {mirrored[facing].mean():.3f} "
+            f"| {mirrored[~facing].mean():.3f} | {changed.mean():.3f} |")
 
 
 def slip_table(slips: Slips) -> list[str]:
@@ -92,10 +130,10 @@ def slip_table(slips: Slips) -> list[str]:
 
 
 def rendered_errors(clips: list[PoseClip], videos: Path, out: Path | None,
-                    min_conf: float) -> tuple[Errors, Slips]:
-    """Errors and wrist slips of the pose model's keypoints (and, with ``out``, the clips
-    rewritten with exact keypoints)."""
-    rows, slips, truths = [], [], {}
+                    min_conf: float) -> tuple[Errors, Slips, npt.NDArray[np.int64]]:
+    """Errors, wrist slips and mirrored frames of the pose model's keypoints (and, with
+    ``out``, the clips rewritten with exact keypoints)."""
+    rows, slips, mirrors, truths = [], [], [], {}
     for clip in tqdm(clips, desc="rendered", unit="clip"):
         scene = str(clip.meta["camera"])
         if scene not in truths:
@@ -103,22 +141,25 @@ def rendered_errors(clips: list[PoseClip], videos: Path, out: Path | None,
         exact, heights = true_keypoints(clip, truths[scene])
         rows.append(_errors(clip.keypoints, exact, heights))
         slips.append(_slips(clip.keypoints, exact, heights, min_conf))
+        mirrors.append(_mirrors(clip.keypoints, exact, heights, min_conf))
         if out is not None:
             write_clip(out / f"{clip.clip_id}.npz",
                        PoseClip(exact, clip.boxes, clip.timestamps, clip.labels, clip.meta))
-    return np.concatenate(rows), np.concatenate(slips)
+    return np.concatenate(rows), np.concatenate(slips), np.concatenate(mirrors)
 
 
-def synthetic_errors(n: int, profile: str, min_conf: float) -> tuple[Errors, Slips]:
-    """Errors and wrist slips of ``n`` synthetic ``val`` clips' degraded keypoints under
-    ``profile``."""
-    rows, slips = [], []
+def synthetic_errors(n: int, profile: str, min_conf: float
+                     ) -> tuple[Errors, Slips, npt.NDArray[np.int64]]:
+    """Errors, wrist slips and mirrored frames of ``n`` synthetic ``val`` clips' degraded
+    keypoints under ``profile``."""
+    rows, slips, mirrors = [], [], []
 
     def recording(camera, joints, truth, rng, noise):  # type: ignore[no-untyped-def]
         kps, boxes, quality = degrade(camera, joints, truth, rng, noise)
         heights = truth.boxes[:, 3] - truth.boxes[:, 1]
         rows.append(_errors(kps, truth.keypoints, heights))
         slips.append(_slips(kps, truth.keypoints, heights, min_conf))
+        mirrors.append(_mirrors(kps, truth.keypoints, heights, min_conf))
         return kps, boxes, quality
 
     generate.degrade = recording  # type: ignore[assignment]
@@ -129,7 +170,7 @@ def synthetic_errors(n: int, profile: str, min_conf: float) -> tuple[Errors, Sli
             pass
     finally:
         generate.degrade = degrade
-    return np.concatenate(rows), np.concatenate(slips)
+    return np.concatenate(rows), np.concatenate(slips), np.concatenate(mirrors)
 
 
 def summary(errors: Errors, min_conf: float) -> dict[str, str]:
@@ -155,11 +196,13 @@ def main() -> None:
 
     measured = [rendered_errors(read_native_dir(d), d / "videos", args.true_keypoints_out,
                                 args.min_conf) for d in args.rendered]
-    real = np.concatenate([errors for errors, _ in measured])
-    slips = {"real pose model": np.concatenate([s for _, s in measured])}
+    real = np.concatenate([m[0] for m in measured])
+    slips = {"real pose model": np.concatenate([m[1] for m in measured])}
+    mirrors = {"real pose model": np.concatenate([m[2] for m in measured])}
     columns = {"real pose model": summary(real, args.min_conf)}
     for profile in NOISE_PROFILES:
-        errors, slips[profile] = synthetic_errors(args.synthetic_clips, profile, args.min_conf)
+        errors, slips[profile], mirrors[profile] = synthetic_errors(
+            args.synthetic_clips, profile, args.min_conf)
         columns[profile] = summary(errors, args.min_conf)
     print(f"\nkeypoint error / visible box height, median / p90 "
           f"(share under confidence {args.min_conf}); {len(real)} real keypoints")
@@ -168,11 +211,15 @@ def main() -> None:
     for part in BODY_PARTS:
         print(f"| {part} | " + " | ".join(c[part] for c in columns.values()) + " |")
     for name, table in slips.items():
-        print(f"\nwrists by zone, {name}: share of wrists, share off by > {LARGE} of the box "
-              f"height, and of those the share nearest the other wrist / own elbow / own hip "
-              f"/ true wrist")
+        print(f"\nwrists by zone (frames not mirrored), {name}: share of wrists, share off by "
+              f"> {LARGE} of the box height, and of those the share nearest the other wrist / "
+              f"own elbow / own hip / true wrist")
         print("| zone | wrists | off | nearest |\n| --- | ---: | ---: | ---: |")
         print("\n".join(slip_table(table)))
+    print("\nleft/right mirrored frames: share of all, of people facing the camera, facing "
+          "away; label switches per frame")
+    print("| keypoints | mirrored | facing | away | switches |\n| --- |" + " ---: |" * 4)
+    print("\n".join(mirror_line(name, rows) for name, rows in mirrors.items()))
 
 if __name__ == "__main__":
     main()

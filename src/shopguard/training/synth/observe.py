@@ -52,6 +52,9 @@ class NoiseProfile:
     #: ``slip_wrists``). Empty: never.
     wrist_slip: tuple[float, ...] = ()
     slip_shares: tuple[tuple[float, float, float], ...] = ()
+    #: Share of frames whose left and right labels are all swapped, for people facing the
+    #: camera and for people facing away (see ``mirror_frames``).
+    mirror: tuple[float, float] = (0.0, 0.0)
 
     def factors(self, rng: np.random.Generator, frames: int) -> Array | None:
         """(frames, 17, 1) noise factors, or ``None`` when the profile changes nothing
@@ -74,9 +77,7 @@ class NoiseProfile:
         if not self.wrist_slip:
             return xy
         zones = wrist_zones(exact)
-        cut = np.array([NormalDist().inv_cdf(1.0 - min(max(r, 1e-6), 1 - 1e-6))
-                        for r in self.wrist_slip])
-        slipping = _ar1(rng, (len(xy), 2), 0.9) > cut[zones]
+        slipping = _ar1(rng, (len(xy), 2), 0.9) > _cuts(self.wrist_slip)[zones]
         starts = slipping & ~np.vstack([np.zeros((1, 2), bool), slipping[:-1]])
         shares = np.cumsum(self.slip_shares, axis=1)
         kind = np.zeros((len(xy), 2), np.int64)
@@ -95,6 +96,17 @@ class NoiseProfile:
                     exact[frames, wrist] + 0.75 * (to - exact[frames, wrist]))
                 out[frames, wrist] = moved + (xy[frames, wrist] - exact[frames, wrist])
         return out
+
+
+    def mirror_frames(self, rng: np.random.Generator, facing_camera: npt.NDArray[np.bool_]
+                      ) -> npt.NDArray[np.bool_]:
+        """(T,) frames whose left/right labels the pose model swaps, in episodes of a few
+        frames (AR(1), ρ 0.8, above the quantile that gives ``mirror``'s share for the
+        person's facing). No random numbers are drawn when ``mirror`` is zero."""
+        if not any(self.mirror):
+            return np.zeros(len(facing_camera), bool)
+        cuts = _cuts(self.mirror)[np.where(facing_camera, 0, 1)]
+        return _ar1(rng, (len(facing_camera),), 0.8) > cuts
 
 
 #: Where a slipping wrist is reported (other wrist, own elbow, own hip).
@@ -227,6 +239,11 @@ def _orientation(quad: Array) -> Array:
     return np.where(area >= 0, 1.0, -1.0)
 
 
+def _cuts(shares: tuple[float, ...]) -> Array:
+    """Levels a unit normal exceeds with each probability in ``shares``."""
+    return np.array([NormalDist().inv_cdf(1.0 - min(max(p, 1e-6), 1 - 1e-6)) for p in shares])
+
+
 def _ar1(rng: np.random.Generator, shape: tuple[int, ...], rho: float) -> Array:
     """Temporally correlated unit-variance noise along axis 0."""
     e = rng.standard_normal(shape)
@@ -279,7 +296,7 @@ def degrade(
         rng, (t, NUM_KEYPOINTS, 2), 0.8
     )
     xy = profile.slip_wrists(profile_rng, uv + sigma * jitter, full_uv[:, :NUM_KEYPOINTS])
-    swap = rng.random(t) < 0.005
+    swap = (rng.random(t) < 0.005) | profile.mirror_frames(profile_rng, facing >= 0)
     for a, b in FLIP_PAIRS:
         xy[swap, a], xy[swap, b] = xy[swap, b].copy(), xy[swap, a].copy()
         conf[swap, a], conf[swap, b] = conf[swap, b].copy(), conf[swap, a].copy()
