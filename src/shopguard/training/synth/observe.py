@@ -147,15 +147,20 @@ POSE_FIT_NOISE = NoiseProfile(
     tail={"face": 0.0, "shoulders": 0.8, "elbows": 0.9, "wrists": 0.6, "hips": 0.4,
           "knees": 0.5, "ankles": 0.35},
 )
-#: ``pose-fit`` plus wrists reported at the wrong place (the structure of the real
-#: errors, not only their size); the wrists' own noise is smaller so that the error
-#: quantiles still match.
+#: The structure of the real pose model's errors, not only their size: whole-body
+#: left/right mirroring in episodes (more often for people facing away), wrists reported
+#: toward the elbow or hip at rates by the wrist's zone, and per-part noise fitted to the
+#: errors of the frames that are not mirrored (docs/synthetic-data.md).
 POSE_SLIP_NOISE = NoiseProfile(
     "pose-slip",
-    scale=POSE_FIT_NOISE.scale | {"wrists": 3.0},
-    tail=POSE_FIT_NOISE.tail | {"wrists": 0.5},
-    wrist_slip=(0.3,) * 6,
-    slip_shares=((0.45, 0.35, 0.20),) * 6,
+    scale={"face": 1.0, "shoulders": 1.3, "elbows": 2.25, "wrists": 2.6, "hips": 1.42,
+           "knees": 1.65, "ankles": 2.15},
+    tail={"face": 0.0, "shoulders": 0.75, "elbows": 0.7, "wrists": 0.4, "hips": 0.1,
+          "knees": 0.2, "ankles": 0.1},
+    wrist_slip=(0.75, 0.15, 0.14, 0.12, 0.05, 0.08),
+    slip_shares=((0.04, 0.43, 0.53), (0.08, 0.52, 0.40), (0.08, 0.72, 0.20),
+                 (0.15, 0.66, 0.19), (0.20, 0.64, 0.16), (0.16, 0.44, 0.40)),
+    mirror=(0.106, 0.217),
 )
 NOISE_PROFILES = {p.name: p for p in (CLASSIC_NOISE, POSE_FIT_NOISE, POSE_SLIP_NOISE)}
 
