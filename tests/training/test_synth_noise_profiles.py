@@ -126,3 +126,18 @@ def test_slipping_wrists_land_on_the_other_wrist_or_toward_elbow_or_hip() -> Non
         shares = [h.sum() / moved[:, wrist].sum() for h in hits]
         assert shares[0] > shares[2] and shares[1] > shares[2]
     assert CLASSIC_NOISE.slip_wrists(rng, exact, exact) is exact
+
+
+def test_mirrored_frames_come_in_episodes_at_the_rate_for_the_facing() -> None:
+    facing_camera = np.r_[np.ones(3000, bool), np.zeros(3000, bool)]
+    profile = replace(POSE_SLIP_NOISE, mirror=(0.0, 0.3))
+
+    mirrored = profile.mirror_frames(np.random.default_rng(6), facing_camera)
+
+    assert not mirrored[:3000].any()
+    assert 0.2 < mirrored[3000:].mean() < 0.4
+    starts = np.diff(np.r_[0, mirrored.astype(int)]) == 1
+    assert starts.sum() < 0.6 * mirrored.sum()  # episodes, not single frames
+    rng = np.random.default_rng(6)
+    assert not CLASSIC_NOISE.mirror_frames(rng, facing_camera).any()
+    assert rng.random() == np.random.default_rng(6).random()  # nothing was drawn
