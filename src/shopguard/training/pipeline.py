@@ -86,12 +86,20 @@ def base_model(cfg: PipelineConfig, arch: Arch) -> Any:
     """The checkpoint to fine-tune; ``ValueError`` unless it matches what is trained."""
     assert cfg.base is not None
     model, info = load_base_model(cfg.base)
-    wanted = {"arch": arch, "hidden": cfg.train.hidden, "feature_config": cfg.features.model_dump()}
+    # The windows must mean the same; steadying the sides only cleans the input.
+    info = info | {"feature_config": _without_sides(info.get("feature_config"))}
+    wanted = {"arch": arch, "hidden": cfg.train.hidden,
+              "feature_config": _without_sides(cfg.features.model_dump())}
     for key, value in wanted.items():
         if info.get(key) != value:
             raise ValueError(f"{cfg.base}: base model has {key} {info.get(key)!r}, "
                              f"training asks for {value!r}")
     return model.train()
+
+
+def _without_sides(features: Any) -> Any:
+    return {k: v for k, v in features.items() if k != "steady_sides"} if isinstance(
+        features, dict) else features
 
 
 def _train_one(
