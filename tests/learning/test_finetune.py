@@ -11,6 +11,7 @@ import pytest
 torch = pytest.importorskip("torch")
 pytest.importorskip("onnx")  # export
 
+from shopguard.behavior.model import SequenceModel  # noqa: E402
 from shopguard.cli import main  # noqa: E402
 from shopguard.training.models import load_checkpoint  # noqa: E402
 
@@ -50,9 +51,12 @@ def test_fine_tune_a_registered_version_on_merged_data(tmp_path, capsys):
 
     registered_onnx = tmp_path / "from-onnx"  # registered without a checkpoint
     assert main(["train", "--from", str(merged), "--base", "bare", "--lr", "1e-9",
-                 "--epochs", "1", "--threads", "1", "--out", str(registered_onnx), *cfg]) == 0
+                 "--epochs", "1", "--threads", "1", "--steady-sides",
+                 "--out", str(registered_onnx), *cfg]) == 0
     summary = json.loads((registered_onnx / "metrics.json").read_text())
     assert summary["base"].endswith("bare.onnx")
+    steadied = SequenceModel(registered_onnx / "model.onnx").feature_config
+    assert steadied.model_dump() == info["feature_config"] | {"steady_sides": True}
     after = load_checkpoint(registered_onnx / "model.pt")[0]
     for (name, a), b in zip(before.state_dict().items(), after.state_dict().values(),
                             strict=True):
