@@ -13,6 +13,7 @@ from shopguard.training.synth import (
     scene_clips,
     split_seed,
 )
+from shopguard.training.synth.observe import POSE_SLIP_NOISE
 
 
 @pytest.fixture(scope="module")
@@ -91,6 +92,25 @@ def test_scene_has_shoppers_zones_and_in_frame_truth() -> None:
         assert not s.labels[~s.present].any()
     assert any(s.present.any() for s in scene.shoppers)
     assert all(len(c) >= 2 for c in scene_clips(scene))
+
+
+def test_scene_clips_with_noise_are_the_same_tracks_as_a_pose_model_would_see_them() -> None:
+    scene = generate_scene(3, duration=20.0, fps=10.0, n_shoppers=4, n_thieves=1)
+    exact = scene_clips(scene)
+    noisy = scene_clips(scene, noise=POSE_SLIP_NOISE)
+
+    assert [c.clip_id for c in noisy] == [c.clip_id for c in exact]
+    for e, n in zip(exact, noisy, strict=True):
+        np.testing.assert_array_equal(n.timestamps, e.timestamps)
+        np.testing.assert_array_equal(n.labels, e.labels)
+        seen = (e.keypoints[..., 2] > 0) & (n.keypoints[..., 2] > 0)
+        assert 0.2 < n.keypoints[seen, 2].mean() < 0.95  # confidences, not visibility
+        error = np.linalg.norm(n.keypoints[seen, :2] - e.keypoints[seen, :2], axis=-1)
+        assert 0 < np.median(error) < 20
+        assert not n.keypoints[e.keypoints[..., 2] == 0, 2].any()  # hidden stays hidden
+        assert n.meta["noise_profile"] == "pose-slip"
+    again = scene_clips(scene, noise=POSE_SLIP_NOISE)
+    np.testing.assert_array_equal(again[0].keypoints, noisy[0].keypoints)  # seeded
 
 
 def test_synthetic_splits_are_the_fixed_splits() -> None:

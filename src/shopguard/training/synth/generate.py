@@ -391,8 +391,11 @@ def generate_scene(
     return Scene(seed, fps, times, camera, store, store.zones(camera), shoppers)
 
 
-def scene_clips(scene: Scene) -> list[PoseClip]:
-    """Exact (noise-free) ``PoseClip`` per shopper for the frames where they are visible."""
+def scene_clips(scene: Scene, noise: NoiseProfile | None = None) -> list[PoseClip]:
+    """A ``PoseClip`` per shopper for the frames where they are visible: the exact
+    keypoints (confidence = visibility), or with ``noise`` what a pose model would report
+    (``observe.degrade`` under that profile, seeded by the scene and the shopper). Tracks
+    of a rendered scene's shoppers without rendering it or running the pose model."""
     clips = []
     for s in scene.shoppers:
         keep = np.nonzero(s.present & ((s.keypoints[..., 2] > 0).sum(1) >= MIN_VISIBLE_KEYPOINTS))[
@@ -400,6 +403,14 @@ def scene_clips(scene: Scene) -> list[PoseClip]:
         ]
         if len(keep) < 2:
             continue
+        kps, boxes = s.keypoints, s.boxes
+        if noise is not None:
+            truth = project_truth(scene.camera, scene.store, s.joints, s.body.height)
+            truth.keypoints[~s.present] = 0  # as the scene stored them
+            truth.boxes[~s.present] = 0
+            rng = np.random.default_rng([scene.seed, s.shopper_id, 104729])
+            with np.errstate(invalid="ignore", divide="ignore"):  # frames before/after the visit
+                kps, boxes, _ = degrade(scene.camera, s.joints, truth, rng, noise)
         meta = {
             "clip_id": f"scene-{scene.seed}-{s.shopper_id}",
             "camera": scene.camera.meta(),
@@ -411,7 +422,7 @@ def scene_clips(scene: Scene) -> list[PoseClip]:
             "role": s.role,
             "segments": s.segments,
         }
-        clips.append(
-            PoseClip(s.keypoints[keep], s.boxes[keep], scene.times[keep], s.labels[keep], meta)
-        )
+        if noise is not None:
+            meta["noise_profile"] = noise.name
+        clips.append(PoseClip(kps[keep], boxes[keep], scene.times[keep], s.labels[keep], meta))
     return clips
