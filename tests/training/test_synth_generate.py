@@ -121,3 +121,23 @@ def test_synthetic_splits_are_the_fixed_splits() -> None:
     assert [c.clip_id for c in train] == [c.clip_id for c in expected]
     assert [c.clip_id for c in val] == [c.clip_id for c in generate_split("val", 3)]
     assert np.array_equal(train[0].keypoints, expected[0].keypoints)
+
+
+def test_cli_writes_the_shoppers_of_unrendered_scenes(tmp_path, capsys) -> None:
+    from shopguard.cli import main
+    from shopguard.training.datasets import load_dataset
+
+    args = ["synth", "scenes", "--out", str(tmp_path), "--split", "val", "--first-seed", "5",
+            "--n", "2", "--duration", "20", "--fps", "5", "--thieves", "1",
+            "--noise", "pose-slip"]
+    assert main(args) == 0
+    clips = load_dataset(tmp_path, "native", split="val")
+    assert clips and {c.meta["noise_profile"] for c in clips} == {"pose-slip"}
+    assert {c.clip_id.split("-")[1] for c in clips} == {"5", "6"}
+    expected = scene_clips(generate_scene(5, duration=20.0, fps=5.0, n_thieves=1),
+                           noise=POSE_SLIP_NOISE)
+    written = {c.clip_id: c for c in clips}
+    for clip in expected:
+        np.testing.assert_allclose(written[clip.clip_id].keypoints, clip.keypoints)
+    assert f"of 2 scenes to {tmp_path / 'val'}" in capsys.readouterr().out
+    assert main([*args[:8], "--n", "0"]) == 2

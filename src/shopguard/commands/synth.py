@@ -5,7 +5,11 @@
 --duration S`` renders a store scene to H.264 MP4 plus its ground truth JSON;
 ``shopguard synth demo`` renders the bundled demo video; ``shopguard synth rendered --out DIR
 --seeds 7001 7002`` renders scenes, runs the real pose model and tracker over them and writes
-their tracks as labelled clips (``DIR/<clip>.npz``; videos in ``DIR/videos``).
+their tracks as labelled clips (``DIR/<clip>.npz``; videos in ``DIR/videos``);
+``shopguard synth scenes --out DIR --split train --first-seed 30000 --n 300 --noise pose-slip``
+writes the shoppers of unrendered scenes as a pose model would report them
+(``DIR/train/scene-<seed>-<shopper>.npz``): rendered scenes' kind of shoppers and camera,
+without the cost of rendering.
 """
 
 from __future__ import annotations
@@ -65,6 +69,20 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                           help="shoppers who steal per scene (default: a quarter of them)")
     rendered.add_argument("--threads", type=int, default=1, help="pose model threads")
     rendered.set_defaults(func=run_rendered)
+    scenes = actions.add_parser(
+        "scenes", help="shoppers of unrendered store scenes as native clips (one per shopper)")
+    scenes.add_argument("--out", required=True, type=Path, help="output directory")
+    scenes.add_argument("--split", choices=("train", "val", "test"), default="train",
+                        help="sub-directory to write into")
+    scenes.add_argument("--first-seed", type=int, required=True, help="first scene seed")
+    scenes.add_argument("--n", type=int, default=100, help="number of scenes")
+    scenes.add_argument("--duration", type=float, default=60.0, help="seconds per scene")
+    scenes.add_argument("--fps", type=float, default=10.0)
+    scenes.add_argument("--thieves", type=int, default=None,
+                        help="shoppers who steal per scene (default: a quarter of them)")
+    scenes.add_argument("--noise", choices=sorted(NOISE_PROFILES), default=CLASSIC_NOISE.name,
+                        help="keypoint noise profile (docs/synthetic-data.md)")
+    scenes.set_defaults(func=run_scenes)
 
 
 def run_data(args: argparse.Namespace) -> int:
@@ -84,6 +102,27 @@ def run_data(args: argparse.Namespace) -> int:
         write_clip(out / f"{clip.clip_id}.npz", clip)
         positives += int(clip.labels.any())
     print(f"wrote {args.n} clips ({positives} with concealment) to {out}")
+    return 0
+
+
+def run_scenes(args: argparse.Namespace) -> int:
+    """Write every shopper of ``args.n`` scenes from ``args.first_seed`` on as a clip."""
+    from shopguard.training.synth import generate_scene, scene_clips
+
+    if args.n < 1:
+        print("shopguard synth scenes: error: --n must be ≥ 1", file=sys.stderr)
+        return 2
+    out = args.out / args.split
+    clips = thefts = 0
+    for seed in tqdm(range(args.first_seed, args.first_seed + args.n), desc="scenes",
+                     unit="scene"):
+        scene = generate_scene(seed, duration=args.duration, fps=args.fps,
+                               n_thieves=args.thieves)
+        for clip in scene_clips(scene, noise=NOISE_PROFILES[args.noise]):
+            write_clip(out / f"{clip.clip_id}.npz", clip)
+            clips += 1
+            thefts += int(clip.labels.any())
+    print(f"wrote {clips} clips ({thefts} with concealment) of {args.n} scenes to {out}")
     return 0
 
 
