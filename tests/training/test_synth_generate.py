@@ -141,3 +141,9 @@ def test_cli_writes_the_shoppers_of_unrendered_scenes(tmp_path, capsys) -> None:
         np.testing.assert_allclose(written[clip.clip_id].keypoints, clip.keypoints)
     assert f"of 2 scenes to {tmp_path / 'val'}" in capsys.readouterr().out
     assert main([*args[:8], "--n", "0"]) == 2
+
+
+def test_a_shelf_too_short_to_stand_along_still_gets_shoppers() -> None:
+    scene = generate_scene(30101, duration=20.0, fps=5.0, n_thieves=1)  # used to crash
+    short = [b for b in scene.store.shelves if b.hi[1] - b.lo[1] < 0.6 and b.name != "shelf_back"]
+    assert short and scene.shoppers

@@ -120,7 +120,8 @@ class Store:
             if box.name == "shelf_back":
                 x, y, heading = rng.uniform(1.0, self.width - 1.0), box.lo[1] - dist, np.pi / 2
             else:
-                y = rng.uniform(box.lo[1] + 0.3, box.hi[1] - 0.3)
+                lo, hi = box.lo[1] + 0.3, box.hi[1] - 0.3
+                y = rng.uniform(lo, hi) if hi > lo else (box.lo[1] + box.hi[1]) / 2  # short
                 faces = [(box.lo[0] - dist, 0.0), (box.hi[0] + dist, np.pi)]
                 if box.name == "shelf_left":
                     faces = faces[1:]
