@@ -29,7 +29,7 @@ import numpy.typing as npt
 from tqdm import tqdm
 
 import shopguard.training.synth.generate as generate
-from shopguard.keypoints import FLIP_PAIRS, KP
+from shopguard.keypoints import FLIP_INDEX, KP
 from shopguard.training.clip import PoseClip
 from shopguard.training.datasets.native import read_native_dir, write_clip
 from shopguard.training.rendered import scene_truth, true_keypoints
@@ -46,6 +46,8 @@ from shopguard.training.synth.observe import (
 Errors = npt.NDArray[np.float64]  # rows: joint, error / box height, confidence
 #: rows: wrist zone, error > LARGE, nearest of (SLIP_TARGETS..., the true wrist)
 Slips = npt.NDArray[np.int64]
+#: rows: mirrored, facing the camera, mirroring changed since the previous judged frame
+Mirrors = npt.NDArray[np.int64]
 LARGE = 0.1
 ZONE_JOINTS = [KP.LEFT_SHOULDER, KP.RIGHT_SHOULDER, KP.LEFT_HIP, KP.RIGHT_HIP,
                KP.LEFT_WRIST, KP.RIGHT_WRIST]
@@ -64,9 +66,7 @@ def _mirrored(found: npt.NDArray, exact: npt.NDArray, heights: npt.NDArray,
     in view) and (T,) whether their labels are mirrored: the frame lies much nearer the
     left/right-swapped truth."""
     body = np.arange(5, 17)
-    swap = np.arange(17)
-    for a, b in FLIP_PAIRS:
-        swap[a], swap[b] = b, a
+    swap = np.array(FLIP_INDEX)
     ok = (found[:, body, 2] >= min_conf) & (exact[:, body, 2] > 0) & (exact[:, swap[body], 2] > 0)
     judged = (ok.sum(1) >= 6) & (heights > 0) & (exact[:, 5, 2] > 0) & (exact[:, 6, 2] > 0)
     direct = np.where(ok, np.linalg.norm(found[:, body, :2] - exact[:, body, :2], axis=-1), 0)
@@ -75,25 +75,23 @@ def _mirrored(found: npt.NDArray, exact: npt.NDArray, heights: npt.NDArray,
     return judged, swapped.sum(1) < 0.6 * direct.sum(1)
 
 
-def _mirrors(found: npt.NDArray, exact: npt.NDArray, heights: npt.NDArray,
-             min_conf: float) -> npt.NDArray[np.int64]:
+def _mirrors(exact: npt.NDArray, judged: npt.NDArray[np.bool_],
+             mirrored: npt.NDArray[np.bool_]) -> Mirrors:
     """Per judged frame of one track: whether it is mirrored, whether the person faces
     the camera (their left shoulder on the image's right), and whether the mirroring
     changed since the track's previous judged frame."""
-    judged, mirrored = _mirrored(found, exact, heights, min_conf)
     mirrored = mirrored[judged]
     facing = (exact[:, 5, 0] > exact[:, 6, 0])[judged]
     changed = np.r_[False, mirrored[1:] != mirrored[:-1]][: len(mirrored)]
     return np.stack([mirrored, facing, changed], 1).astype(np.int64)
 
 
-def _slips(found: npt.NDArray, exact: npt.NDArray, heights: npt.NDArray,
-           min_conf: float) -> Slips:
-    """Per confident wrist whose zone is known, in frames not mirrored: its zone, whether
-    it is off by more than ``LARGE`` of the box height, and which of its slip targets (or
-    itself) it lies nearest."""
-    judged, mirrored = _mirrored(found, exact, heights, min_conf)
-    known = (exact[:, ZONE_JOINTS, 2] > 0).all(1) & (heights > 0) & ~(judged & mirrored)
+def _slips(found: npt.NDArray, exact: npt.NDArray, heights: npt.NDArray, min_conf: float,
+           skip: npt.NDArray[np.bool_]) -> Slips:
+    """Per confident wrist whose zone is known, in frames not in ``skip``: its zone,
+    whether it is off by more than ``LARGE`` of the box height, and which of its slip
+    targets (or itself) it lies nearest."""
+    known = (exact[:, ZONE_JOINTS, 2] > 0).all(1) & (heights > 0) & ~skip
     zones = wrist_zones(exact[..., :2].astype(np.float64))
     rows = []
     for side, wrist in enumerate((KP.LEFT_WRIST, KP.RIGHT_WRIST)):
@@ -106,6 +104,20 @@ def _slips(found: npt.NDArray, exact: npt.NDArray, heights: npt.NDArray,
         large = dist[:, -1] / heights[keep] > LARGE
         rows.append(np.stack([zones[keep, side], large, dist.argmin(1)], 1))
     return np.concatenate(rows).astype(np.int64)
+
+
+def _measure(found: npt.NDArray, exact: npt.NDArray, heights: npt.NDArray,
+             min_conf: float) -> tuple[Errors, Slips, Mirrors]:
+    """Errors, wrist slips (frames not mirrored) and mirrored frames of one track."""
+    judged, mirrored = _mirrored(found, exact, heights, min_conf)
+    return (_errors(found, exact, heights),
+            _slips(found, exact, heights, min_conf, judged & mirrored),
+            _mirrors(exact, judged, mirrored))
+
+
+def _joined(measured: list[tuple[Errors, Slips, Mirrors]]) -> tuple[Errors, Slips, Mirrors]:
+    errors, slips, mirrors = zip(*measured, strict=True)
+    return np.concatenate(errors), np.concatenate(slips), np.concatenate(mirrors)
 
 
 def mirror_line(name: str, rows: npt.NDArray[np.int64]) -> str:
@@ -130,36 +142,32 @@ def slip_table(slips: Slips) -> list[str]:
 
 
 def rendered_errors(clips: list[PoseClip], videos: Path, out: Path | None,
-                    min_conf: float) -> tuple[Errors, Slips, npt.NDArray[np.int64]]:
+                    min_conf: float) -> tuple[Errors, Slips, Mirrors]:
     """Errors, wrist slips and mirrored frames of the pose model's keypoints (and, with
     ``out``, the clips rewritten with exact keypoints)."""
-    rows, slips, mirrors, truths = [], [], [], {}
+    measured, truths = [], {}
     for clip in tqdm(clips, desc="rendered", unit="clip"):
         scene = str(clip.meta["camera"])
         if scene not in truths:
             truths[scene] = scene_truth(clip, videos)
         exact, heights = true_keypoints(clip, truths[scene])
-        rows.append(_errors(clip.keypoints, exact, heights))
-        slips.append(_slips(clip.keypoints, exact, heights, min_conf))
-        mirrors.append(_mirrors(clip.keypoints, exact, heights, min_conf))
+        measured.append(_measure(clip.keypoints, exact, heights, min_conf))
         if out is not None:
             write_clip(out / f"{clip.clip_id}.npz",
                        PoseClip(exact, clip.boxes, clip.timestamps, clip.labels, clip.meta))
-    return np.concatenate(rows), np.concatenate(slips), np.concatenate(mirrors)
+    return _joined(measured)
 
 
 def synthetic_errors(n: int, profile: str, min_conf: float
-                     ) -> tuple[Errors, Slips, npt.NDArray[np.int64]]:
+                     ) -> tuple[Errors, Slips, Mirrors]:
     """Errors, wrist slips and mirrored frames of ``n`` synthetic ``val`` clips' degraded
     keypoints under ``profile``."""
-    rows, slips, mirrors = [], [], []
+    measured = []
 
     def recording(camera, joints, truth, rng, noise):  # type: ignore[no-untyped-def]
         kps, boxes, quality = degrade(camera, joints, truth, rng, noise)
         heights = truth.boxes[:, 3] - truth.boxes[:, 1]
-        rows.append(_errors(kps, truth.keypoints, heights))
-        slips.append(_slips(kps, truth.keypoints, heights, min_conf))
-        mirrors.append(_mirrors(kps, truth.keypoints, heights, min_conf))
+        measured.append(_measure(kps, truth.keypoints, heights, min_conf))
         return kps, boxes, quality
 
     generate.degrade = recording  # type: ignore[assignment]
@@ -170,7 +178,7 @@ def synthetic_errors(n: int, profile: str, min_conf: float
             pass
     finally:
         generate.degrade = degrade
-    return np.concatenate(rows), np.concatenate(slips), np.concatenate(mirrors)
+    return _joined(measured)
 
 
 def summary(errors: Errors, min_conf: float) -> dict[str, str]:

@@ -57,4 +57,9 @@ FLIP_PAIRS: tuple[tuple[int, int], ...] = tuple(
     for n in ("EYE", "EAR", "SHOULDER", "ELBOW", "WRIST", "HIP", "KNEE", "ANKLE")
 )
 
+#: For each keypoint, the index of its mirror image (``kps[np.array(FLIP_INDEX)]`` swaps
+#: every left joint with its right one).
+_MIRROR_OF = dict(FLIP_PAIRS + tuple((b, a) for a, b in FLIP_PAIRS))
+FLIP_INDEX: tuple[int, ...] = tuple(int(_MIRROR_OF.get(k, k)) for k in KP)
+
 FACE_KEYPOINTS: tuple[int, ...] = (KP.NOSE, KP.LEFT_EYE, KP.RIGHT_EYE, KP.LEFT_EAR, KP.RIGHT_EAR)

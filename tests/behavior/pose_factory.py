@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from shopguard.behavior.config import FeatureConfig
+from shopguard.behavior.model import SequenceModel
 from shopguard.keypoints import KP
 
 STANDING: dict[int, tuple[float, float]] = {
@@ -58,6 +59,18 @@ def box_of(kps: np.ndarray) -> np.ndarray:
     """xyxy box around the confident joints."""
     seen = kps[kps[:, 2] > 0, :2]
     return np.r_[seen.min(axis=0) - 5, seen.max(axis=0) + 5].astype(np.float32)
+
+
+class RecordingModel:
+    """A behaviour model that keeps every batch it is asked to score."""
+
+    def __init__(self, model: SequenceModel) -> None:
+        self.model, self.batches = model, []
+        self.feature_config, self.version, self.threshold = model.feature_config, "rec", None
+
+    def predict(self, windows):
+        self.batches.append(np.array(windows))
+        return self.model.predict(windows)
 
 
 def mean_model(path: Path, cfg: FeatureConfig, steps: int | None = None) -> Path:

@@ -6,7 +6,15 @@ import numpy as np
 import pytest
 
 pytest.importorskip("onnx")  # writes the test model
-from pose_factory import RIGHT_AT_WAISTBAND, RIGHT_REACHING, box_of, mean_model, place, pose
+from pose_factory import (
+    RIGHT_AT_WAISTBAND,
+    RIGHT_REACHING,
+    RecordingModel,
+    box_of,
+    mean_model,
+    place,
+    pose,
+)
 
 from shopguard.behavior.config import CueWeights, FeatureConfig, ScorerConfig, ZoneConfig
 from shopguard.behavior.features import extract_track_windows, extract_windows
@@ -126,23 +134,11 @@ def test_without_a_model_scores_come_from_cues_alone():
     assert scorer.stats["model_calls"] == 0
 
 
-class _Recording:
-    """A behaviour model that keeps every batch it is asked to score."""
-
-    def __init__(self, model: SequenceModel) -> None:
-        self.model, self.batches = model, []
-        self.feature_config, self.version, self.threshold = model.feature_config, "rec", None
-
-    def predict(self, windows):
-        self.batches.append(np.array(windows))
-        return self.model.predict(windows)
-
-
 def test_scorer_windows_equal_the_training_windows_of_each_whole_track(model):
     """The scorer's bounded histories and one-pass batching give exactly the windows that
     ``extract_windows`` (what training uses) builds from each whole track."""
     rng = np.random.default_rng(3)
-    recording = _Recording(model)
+    recording = RecordingModel(model)
     scorer = Scorer(recording, [], ScorerConfig(stride_s=0.25, min_history_s=0.5))
     fps, seconds = 15.0, 7.0
     starts = {1: 0.0, 2: 0.0, 3: 1.3}  # track 3 appears later: due at other frames

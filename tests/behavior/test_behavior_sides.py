@@ -7,20 +7,26 @@ import numpy as np
 import pytest
 
 pytest.importorskip("onnx")  # writes the test model
-from pose_factory import RIGHT_AT_WAISTBAND, RIGHT_REACHING, box_of, mean_model, place, pose
+from pose_factory import (
+    RIGHT_AT_WAISTBAND,
+    RIGHT_REACHING,
+    RecordingModel,
+    box_of,
+    mean_model,
+    place,
+    pose,
+)
 
 from shopguard.behavior.config import FeatureConfig, ScorerConfig
 from shopguard.behavior.model import SequenceModel
 from shopguard.behavior.scorer import Scorer
 from shopguard.behavior.sides import SideKeeper, steady_sides
 from shopguard.core import Poses, Tracks
-from shopguard.keypoints import FLIP_PAIRS
+from shopguard.keypoints import FLIP_INDEX
 from shopguard.training.clip import PoseClip
 from shopguard.training.train import build_windows
 
-SWAP = np.arange(17)
-for a, b in FLIP_PAIRS:
-    SWAP[a], SWAP[b] = b, a
+SWAP = np.array(FLIP_INDEX)
 CFG = FeatureConfig(window_s=2.0, rate_hz=5.0, steady_sides=True)
 
 
@@ -74,18 +80,8 @@ def test_too_few_joints_decide_nothing() -> None:
     assert steady_sides(t[:0], kps[:0]).shape == (0, 17, 3)
 
 
-class _Recording:
-    def __init__(self, model: SequenceModel) -> None:
-        self.model, self.batches = model, []
-        self.feature_config, self.version, self.threshold = model.feature_config, "rec", None
-
-    def predict(self, windows):
-        self.batches.append(np.array(windows))
-        return self.model.predict(windows)
-
-
 def _scored_windows(model: SequenceModel, t: np.ndarray, kps: np.ndarray) -> tuple:
-    recording = _Recording(model)
+    recording = RecordingModel(model)
     scorer = Scorer(recording, [], ScorerConfig(stride_s=0.4, min_history_s=1.0))
     for ti, k in zip(t, kps, strict=True):
         poses = Poses(box_of(k)[None], np.ones(1, np.float32), k[None])

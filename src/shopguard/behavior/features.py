@@ -34,7 +34,7 @@ import numpy as np
 import numpy.typing as npt
 
 from shopguard.behavior.config import FeatureConfig
-from shopguard.keypoints import FLIP_PAIRS, KEYPOINT_NAMES, KP, NUM_KEYPOINTS
+from shopguard.keypoints import FLIP_INDEX, KEYPOINT_NAMES, KP, NUM_KEYPOINTS
 
 F32 = npt.NDArray[np.float32]
 F64 = npt.NDArray[np.float64]
@@ -489,9 +489,7 @@ def flip_index() -> tuple[npt.NDArray[np.int64], F32]:
     Mirroring swaps left and right joints and negates x positions and x velocities.
     """
     n = NUM_KEYPOINTS
-    joint_perm = np.arange(n)
-    for a, b in FLIP_PAIRS:
-        joint_perm[a], joint_perm[b] = b, a
+    joint_perm = np.array(FLIP_INDEX)
     index = np.arange(NUM_FEATURES)
     sign = np.ones(NUM_FEATURES, np.float32)
     for c, name in enumerate(JOINT_CHANNELS):

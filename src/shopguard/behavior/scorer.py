@@ -56,7 +56,7 @@ class _TrackState:
 
     def __init__(self, cues: CueTracker, first_seen: float, maxlen: int) -> None:
         self.cues, self.first_seen, self.maxlen = cues, first_seen, maxlen
-        self.sides = SideKeeper()
+        self.sides: SideKeeper | None = None  # made when the features steady the sides
         self.box: F32 = np.zeros(4, np.float32)
         self.last_seen = float("-inf")
         self.next_due = float("-inf")
@@ -190,9 +190,11 @@ class Scorer:
         elif t <= state.last_seen:
             self.stats["skipped_stale_frame"] += 1
             return None
-        if self.features.steady_sides and (fixed := state.sides.update(t, kps)) is not kps:
-            self.stats["side_swaps"] += 1
-            kps, rows = fixed, fixed.tolist()
+        if self.features.steady_sides:
+            state.sides = state.sides or SideKeeper()
+            if (fixed := state.sides.update(t, kps)) is not kps:
+                self.stats["side_swaps"] += 1
+                kps, rows = fixed, fixed.tolist()
         state.append(t, kps, self._history_s)
         state.box, state.last_seen = np.array(box, np.float32), t
         state.cues.update(t, rows, state.box)

@@ -23,15 +23,13 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from shopguard.keypoints import FLIP_PAIRS, NUM_KEYPOINTS
+from shopguard.keypoints import FLIP_INDEX, NUM_KEYPOINTS
 
 F32 = npt.NDArray[np.float32]
 
 #: Body joints that decide (shoulders to ankles: the face is often unseen).
 _BODY = np.arange(5, NUM_KEYPOINTS)
-_SWAP = np.arange(NUM_KEYPOINTS)
-for _a, _b in FLIP_PAIRS:
-    _SWAP[_a], _SWAP[_b] = _b, _a
+_SWAP = np.array(FLIP_INDEX)
 
 
 class SideKeeper:
@@ -65,12 +63,10 @@ class SideKeeper:
         usable = conf & conf[_SWAP] & recent & recent[_SWAP]
         joints = _BODY[usable[_BODY]]
         if len(joints) >= self.min_joints:
-            now = kps[joints, :2].astype(np.float64)
-            now -= now.mean(0)
+            centre = kps[joints, :2].mean(0)
             before = self._xy[joints] - self._xy[joints].mean(0)
-            as_labelled = np.linalg.norm(now - before, axis=1).sum()
-            swapped = np.linalg.norm(kps[_SWAP[joints], :2] - kps[joints, :2].mean(0)
-                                     - before, axis=1).sum()
+            as_labelled = np.linalg.norm(kps[joints, :2] - centre - before, axis=1).sum()
+            swapped = np.linalg.norm(kps[_SWAP[joints], :2] - centre - before, axis=1).sum()
             if swapped < self.ratio * as_labelled:
                 kps = kps[_SWAP]
                 conf = conf[_SWAP]
