@@ -226,8 +226,12 @@ test('model registry, missed theft, privacy and audit screens against the real A
   await page.getByRole('button', { name: 'Report a missed theft on E2E camera' }).click();
   const missed = page.getByRole('dialog', { name: /Report a missed theft/ });
   await missed.getByLabel('Note').fill('e2e: missed theft');
-  await missed.getByRole('button', { name: 'Report' }).click();
-  await expect(missed.getByRole('region', { name: /Missed-theft reports/ })).toContainText('e2e: missed theft');
+  const [reported] = await Promise.all([
+    page.waitForResponse((r) => r.request().method() === 'POST' && /\/api\/cameras\/[^/]+\/missed$/.test(r.url()), { timeout: 60_000 }),
+    missed.getByRole('button', { name: 'Report', exact: true }).click(),
+  ]);
+  expect(reported.status(), `POST missed: ${await reported.text()}`).toBe(201);
+  await expect(missed.getByRole('region', { name: /Missed-theft reports/ })).toContainText('e2e: missed theft', { timeout: 30_000 });
   await shot(page, 'missed-theft');
   await missed.getByRole('button', { name: 'Close' }).first().click();
 
