@@ -157,3 +157,35 @@ def test_events_are_broken_down_by_the_behaviour_clips_show():
     assert by["buyer"]["false_alerts"] == 1 and by["buyer"]["n_events"] == 0
     unnamed = evaluate_replays([make_replay(60, (20.0, 23.0), [(20.0, 23.0)])], cfg)
     assert "by_behavior" not in unnamed  # e.g. PoseLift clips name no behaviour
+
+
+def test_segment_peaks_show_which_behaviours_score_high():
+    from dataclasses import replace
+
+    from shopguard.training.evaluate import Segment, segment_peaks
+
+    theft = replace(make_replay(60, (20.0, 23.0), [(20.0, 23.0), (30.0, 32.0)]), segments=(
+        Segment("inspect", 10.0, 19.9), Segment("conceal_bag", 19.0, 23.5, label=1),
+        Segment("recover", 23.6, 35.0)))
+    normal = replace(make_replay(60, None, [(40.0, 42.0)]), segments=(
+        Segment("walk", 0.0, 30.0), Segment("carry_item", 30.1, 59.9)))
+    peaks = segment_peaks([theft, normal, make_replay(60, None, [(5.0, 6.0)])], 0.95)
+    assert list(peaks) == ["normal_clips", "theft_clips", "thefts"]
+    # a theft segment is judged over its labelled frames only (20-23 s, scored 0.9)
+    assert peaks["thefts"]["conceal_bag"] == {
+        "n": 1, "median_peak": 0.9, "reach": {"0.5": 1, "0.9": 1, "0.95": 0, "threshold": 0}}
+    assert peaks["theft_clips"]["recover"]["reach"]["0.9"] == 1  # the score stays high after
+    assert peaks["theft_clips"]["inspect"]["median_peak"] == 0.1
+    assert peaks["normal_clips"]["carry_item"]["reach"]["0.5"] == 1
+    assert peaks["normal_clips"]["walk"]["reach"]["0.5"] == 0
+    assert segment_peaks([make_replay(60, None, [])], 0.5) == {}  # no clip lists segments
+
+
+def test_replays_keep_the_segments_clips_list():
+    from shopguard.training.evaluate import clip_segments
+
+    meta = {"segments": [{"behavior": "walk", "t_start": -1.0, "t_end": 2.5, "label": 0},
+                         {"behavior": "conceal_sleeve", "t_start": 2.5, "t_end": 4, "label": 1}]}
+    segs = clip_segments(meta)
+    assert [(s.behavior, s.label) for s in segs] == [("walk", 0), ("conceal_sleeve", 1)]
+    assert clip_segments({}) == ()

@@ -85,6 +85,10 @@ def test_evaluate_writes_the_report(trained, tmp_path):
     by = report["by_behavior"]  # the native files keep what each clip shows
     assert sum(row["n_events"] for row in by.values()) == report["n_events"]
     assert all(b.startswith("theft:") for b, row in by.items() if row["n_events"])
+    thefts = report["segment_peaks"]["thefts"]  # and the behaviour segments in them
+    assert sum(row["n"] for row in thefts.values()) == report["n_events"]
+    assert all(b.startswith("conceal_") for b in thefts)
+    assert "walk" in report["segment_peaks"]["normal_clips"]
 
 
 def test_evaluate_names_a_bad_model(tmp_path, capsys):

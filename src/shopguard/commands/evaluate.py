@@ -112,6 +112,10 @@ def run(args: argparse.Namespace) -> int:
         false = f"{row['false_alerts']} false alerts" if row["false_alerts"] else ""
         if caught or false:
             print(f"  {behavior}: {', '.join(x for x in (caught, false) if x)}")
+    normal = report.get("segment_peaks", {}).get("normal_clips", {})
+    if high := [f"{b} {row['reach']['threshold']}/{row['n']}" for b, row in normal.items()
+                if row["reach"]["threshold"]]:
+        print(f"  normal behaviours scored at or above {threshold:.3f}: {', '.join(high)}")
     return 0
 
 

@@ -12,6 +12,8 @@ zones from ``clip.meta["zones"]``); alerts are the event manager's ``opened`` ev
   that theft) is a false alert; false alerts are counted per hour of the remaining,
   normal video. ``LATE_S`` is fixed, not the model's window length, so that models with
   longer windows are judged by the same rule.
+* Segments (clips that list their behaviours, like synthetic ones): how high the score
+  peaks in each kind of behaviour, which shows what a model takes for a concealment.
 
 Example:
     >>> report = evaluate_replays([], EventConfig())  # doctest: +SKIP
@@ -44,16 +46,40 @@ F64 = npt.NDArray[np.float64]
 LATE_S = 3.0
 
 
+#: Fused-score levels at which ``segment_peaks`` counts segments (besides the threshold).
+PEAK_LEVELS = (0.5, 0.9, 0.95)
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """A stretch of a clip showing one behaviour (synthetic clips' ``meta["segments"]``)."""
+
+    behavior: str
+    t_start: float
+    t_end: float
+    label: int = 0
+
+
+def clip_segments(meta: dict) -> tuple[Segment, ...]:
+    """The behaviour segments a clip's metadata lists (none for other sources)."""
+    return tuple(
+        Segment(str(s["behavior"]), float(s["t_start"]), float(s["t_end"]), int(s["label"]))
+        for s in meta.get("segments", [])
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Replay:
     """A clip's frames, labels and the scorer's assessments of it; ``behavior`` is what
-    the clip shows where its source says (synthetic clips: ``"theft:sleeve"``, ``"buyer"``…)."""
+    the clip shows where its source says (synthetic clips: ``"theft:sleeve"``, ``"buyer"``…),
+    ``segments`` the behaviours in it, where its source lists them."""
 
     clip_id: str
     timestamps: F64
     labels: npt.NDArray[np.uint8]
     assessments: tuple[Assessment, ...]
     behavior: str = ""
+    segments: tuple[Segment, ...] = ()
 
     def frame_values(self, attr: str) -> F64:
         """Per-frame latest ``score`` or ``probability`` assessed at or before the frame."""
@@ -73,7 +99,8 @@ def replay(clip: PoseClip, model: SequenceModel | None, config: ScorerConfig) ->
         poses = Poses(clip.boxes[i : i + 1], ones, clip.keypoints[i : i + 1])
         out.extend(scorer.update(Tracks(poses, ids), t))
     behavior = str(clip.meta.get("behavior", ""))
-    return Replay(clip.clip_id, clip.timestamps, clip.labels, tuple(out), behavior)
+    return Replay(clip.clip_id, clip.timestamps, clip.labels, tuple(out), behavior,
+                  clip_segments(clip.meta))
 
 
 def replay_all(
@@ -159,6 +186,44 @@ def event_metrics_by_behavior(
     }
 
 
+def segment_peaks(replays: Sequence[Replay], threshold: float) -> dict[str, dict]:
+    """How high the fused score gets in each kind of behaviour segment.
+
+    Three groups: ``thefts`` (the labelled frames of each concealment), ``normal_clips``
+    (segments of clips without a theft: where false alerts come from) and
+    ``theft_clips`` (the other segments of clips with a theft, e.g. the ``recover`` right
+    after a concealment). Per behaviour: the number of segments, the median of their
+    peaks, and how many peak at or above each of ``PEAK_LEVELS`` and ``threshold``.
+    Empty when no clip lists its segments.
+    """
+    peaks: dict[str, dict[str, list[float]]] = {}
+    for r in replays:
+        if not r.segments:
+            continue
+        score = r.frame_values("score")
+        group = "theft_clips" if r.labels.any() else "normal_clips"
+        for seg in r.segments:
+            inside = (r.timestamps >= seg.t_start) & (r.timestamps <= seg.t_end)
+            if seg.label:
+                inside &= r.labels > 0
+            if inside.any():
+                key = "thefts" if seg.label else group
+                peaks.setdefault(key, {}).setdefault(seg.behavior, []).append(
+                    float(score[inside].max()))
+    levels = {f"{x:g}": x for x in PEAK_LEVELS} | {"threshold": threshold}
+    return {
+        group: {
+            behavior: {
+                "n": len(values),
+                "median_peak": float(np.median(values)),
+                "reach": {name: int(sum(v >= x for v in values)) for name, x in levels.items()},
+            }
+            for behavior, values in sorted(by.items())
+        }
+        for group, by in sorted(peaks.items())
+    }
+
+
 def frame_metrics(labels: npt.ArrayLike, scores: npt.ArrayLike) -> dict:
     """Frame-level ROC-AUC, PR-AUC, EER and recall at 1 % / 5 % FPR."""
     return {
@@ -196,6 +261,8 @@ def evaluate_replays(
     )
     if by_behavior := event_metrics_by_behavior(replays, config, late_s):
         report["by_behavior"] = by_behavior
+    if peaks := segment_peaks(replays, config.threshold):
+        report["segment_peaks"] = peaks
     return report
 
 
