@@ -87,6 +87,11 @@ def running_service(config: ServiceConfig) -> Iterator[Service]:
         service.stop()
 
 
+#: Seconds to wait for a camera worker to go live: it starts in about 10 s on a quiet
+#: machine, but loading the pose model in a new process slows down a lot under load.
+CAMERA_LIVE_S = 240.0
+
+
 def wait_until(condition: Callable[[], Any], timeout: float, what: str = "") -> Any:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -11,7 +11,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from service_harness import received_keys, running_service, service_config, wait_until
+from service_harness import (
+    CAMERA_LIVE_S,
+    received_keys,
+    running_service,
+    service_config,
+    wait_until,
+)
 from sqlalchemy import select
 
 from shopguard.alerts.testing import HttpRecorder
@@ -53,8 +59,8 @@ def test_disk_full_degrades_evidence_not_alerts(
     )
     sessions, archive = open_database(config, migrate=True), build_archive(config)
     with running_service(config) as service:
-        wait_until(lambda: service.hub.health().get("aisle", {}).get("state") == "live", 90,
-                   "the camera")
+        wait_until(lambda: service.hub.health().get("aisle", {}).get("state") == "live",
+                   CAMERA_LIVE_S, "the camera")
         # then the disk fills up: old evidence of a closed event, and something else
         old_clip = tmp_path / "old.mp4"
         old_clip.write_bytes(os.urandom(8 * MB))

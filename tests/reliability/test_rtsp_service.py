@@ -11,7 +11,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from service_harness import payloads, received_keys, running_service, service_config, wait_until
+from service_harness import (
+    CAMERA_LIVE_S,
+    payloads,
+    received_keys,
+    running_service,
+    service_config,
+    wait_until,
+)
 
 from shopguard.alerts.testing import HttpRecorder
 from shopguard.testing.rtsp import RtspServer
@@ -34,7 +41,7 @@ def test_rtsp_camera_offline_and_recovered_once(
         def state() -> str:
             return str(service.hub.health().get("door", {}).get("state"))
 
-        wait_until(lambda: state() == "live", 90, "the RTSP camera to go live")
+        wait_until(lambda: state() == "live", CAMERA_LIVE_S, "the RTSP camera to go live")
         server.kill()
         wait_until(lambda: state() == "reconnecting", 30, "reconnecting")
 
