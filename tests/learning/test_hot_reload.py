@@ -16,6 +16,7 @@ from shopguard.behavior.scorer import Scorer
 from shopguard.config import ServiceConfig
 from shopguard.core import Poses, Tracks
 from shopguard.feedback.track_log import read_span
+from shopguard.privacy.audit import Actor
 from shopguard.registry.runtime import ModelWatcher, active_key
 from shopguard.registry.store import promote, register, set_thresholds
 from shopguard.service.event_sink import DatabaseEventSink
@@ -59,7 +60,8 @@ def test_promotion_reaches_a_running_camera_between_frames(video, sqlite_session
     with sqlite_sessions.begin() as s:
         register(s, files, UP)
         promote(s, "v1", by="alice")
-        set_thresholds(s, "v1", {"default": 0.55, "cameras": {"cam1": 0.01}})
+        set_thresholds(s, "v1", {"default": 0.55, "cameras": {"cam1": 0.01}},
+                       actor=Actor(None, "test"))
     archive = EvidenceArchive(LocalEvidenceStore(tmp_path / "evidence"))
     sink = DatabaseEventSink(sqlite_sessions, archive, lambda _score: [])
     active = load_model(spec, sqlite_sessions)
@@ -76,7 +78,7 @@ def test_promotion_reaches_a_running_camera_between_frames(video, sqlite_session
     with sqlite_sessions.begin() as s:
         register(s, files, DOWN)
         promote(s, "v2", by="alice", force_reason="test")
-        set_thresholds(s, "v2", {"default": 0.02, "cameras": {}})
+        set_thresholds(s, "v2", {"default": 0.02, "cameras": {}}, actor=Actor(None, "test"))
     assert watcher.check() is True
     change = watcher.take()
     assert change is not None and change.version == "v2" and watcher.take() is None

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from shopguard.behavior.model import ModelLoadError
+from shopguard.privacy.audit import Actor
 from shopguard.registry.files import ModelFileError, ModelFiles
 from shopguard.registry.policy import worse_reasons
 from shopguard.registry.store import (
@@ -89,8 +90,10 @@ def test_promotion_needs_a_comparison_or_a_reason(db_sessions, files):
     with db_sessions() as s:
         audit = s.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()
         assert [(a.action, a.target_id, a.username) for a in audit] == [
-            ("model.promote", "v1", "alice"), ("model.promote", "v2", "bob")]
-        assert audit[1].detail["previous"] == "v1" and audit[1].detail["refusals"]
+            ("model.register", "v1", "system"), ("model.promote", "v1", "alice"),
+            ("model.register", "v2", "system"), ("model.promote", "v2", "bob")]
+        assert audit[0].detail["sha256"] == get_version(s, "v1").sha256
+        assert audit[3].detail["previous"] == "v1" and audit[3].detail["refusals"]
 
 
 def test_a_worse_candidate_is_refused_and_a_better_one_promoted(db_sessions, files):
@@ -136,15 +139,23 @@ def test_the_database_allows_one_active_version(db_sessions, files):
 
 
 def test_thresholds_per_camera(db_sessions, files):
+    carol = Actor(7, "carol", "10.0.0.9")
     with db_sessions.begin() as s:
-        register(s, files, UP)
+        register(s, files, UP, created_by="alice")
+        default = get_version(s, "v1").thresholds["default"]
         row = set_thresholds(s, "v1", {"default": 0.5, "cameras": {"door": 0.7},
-                                       "max_false_per_hour": 0.5})
+                                       "max_false_per_hour": 0.5}, actor=carol)
         assert camera_threshold(row.thresholds, "door") == 0.7
         assert camera_threshold(row.thresholds, "till") == 0.5
         with pytest.raises(RegistryError, match="door"):
-            set_thresholds(s, "v1", {"cameras": {"door": 1.5}})
+            set_thresholds(s, "v1", {"cameras": {"door": 1.5}}, actor=carol)
     assert camera_threshold({"cameras": {}}, "door") is None
+    with db_sessions() as s:  # who changed what, from what, is in the audit log
+        audit = s.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()
+        assert [(a.action, a.username, a.ip) for a in audit] == [
+            ("model.register", "alice", ""), ("model.thresholds", "carol", "10.0.0.9")]
+        assert audit[1].detail == {"before": {"default": default, "cameras": {}},
+                                   "after": {"default": 0.5, "cameras": {"door": 0.7}}}
 
 
 def test_seed_registers_the_configured_model_once(db_sessions, files, tmp_path):

@@ -146,9 +146,11 @@ def test_admins_promote_force_and_roll_back(ctx: ServiceContext, admin: Api, vie
                  for a in s.query(AuditEntry).filter(AuditEntry.action.like("model.%"))
                  .order_by(AuditEntry.id)]
     assert [a[:3] for a in audit] == [
-        ("model.promote", "v1", "alice"), ("model.promote", "v2", "alice"),
-        ("model.rollback", "v1", "alice"), ("model.promote", "v3", "alice")]
-    assert audit[1][3] == "127.0.0.1"  # API actions carry the caller's address
+        ("model.register", "v1", "system"), ("model.promote", "v1", "alice"),
+        ("model.register", "v2", "system"), ("model.register", "v3", "system"),
+        ("model.promote", "v2", "alice"), ("model.rollback", "v1", "alice"),
+        ("model.promote", "v3", "alice")]
+    assert audit[4][3] == "127.0.0.1"  # API actions carry the caller's address
 
 
 def test_thresholds_are_set_by_admins_and_shown_per_camera(
@@ -163,6 +165,10 @@ def test_thresholds_are_set_by_admins_and_shown_per_camera(
     assert admin.put("/api/models/versions/v1/thresholds",
                      json={"cameras": {"till": 2}}).status_code == 422
     assert admin.put("/api/models/versions/v1/thresholds", json=body).status_code == 200
+    with ctx.sessions() as s:  # the change, with who made it and from where
+        change = s.query(AuditEntry).filter_by(action="model.thresholds").one()
+        assert (change.username, change.ip, change.target_id) == ("alice", "127.0.0.1", "v1")
+        assert change.detail["after"] == {"default": 0.5, "cameras": {"till": 0.72}}
     shown = viewer.get("/api/models/thresholds").json
     assert shown["version"] == "v1" and shown["cameras"] == {"door": 0.5, "till": 0.72}
     assert shown["chosen"]["how"] == "set by hand"

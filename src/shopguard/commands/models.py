@@ -66,7 +66,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     thresholds.add_argument("--dry-run", action="store_true", help="print, do not store")
     for action in (listing, reg, promote, rollback, thresholds):
         action.add_argument("--config", type=Path, required=True, help="service configuration")
-    for action in (reg, promote, rollback):
+    for action in (reg, promote, rollback, thresholds):
         action.add_argument("--by", default=f"cli:{getpass.getuser()}", help="who (audit log)")
     parser.set_defaults(func=run)
 
@@ -194,6 +194,7 @@ def _rollback(reg: Registry, args: argparse.Namespace) -> int:
 def _thresholds(reg: Registry, args: argparse.Namespace) -> int:
     from shopguard.behavior.model import SequenceModel
     from shopguard.commands.dataset import read_tree
+    from shopguard.privacy.audit import Actor
     from shopguard.registry.store import get_version, set_thresholds
     from shopguard.registry.thresholds import choose_camera_thresholds
     from shopguard.training.report import json_safe
@@ -213,7 +214,7 @@ def _thresholds(reg: Registry, args: argparse.Namespace) -> int:
                   f"{_fmt(info['event_recall'])}, {_fmt(info['false_alerts_per_hour'])} "
                   f"false/h {why}")
         if not args.dry_run:
-            set_thresholds(s, args.version, json_safe(result))
+            set_thresholds(s, args.version, json_safe(result), actor=Actor(None, args.by))
             print(f"stored with {args.version}; cameras running it switch within "
                   f"{reg.config.models.poll_s:g} s")
     return 0

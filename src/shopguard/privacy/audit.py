@@ -48,8 +48,10 @@ class AuditAction(enum.StrEnum):
     ERASE = "erase"
     EXPORT_AUDIT = "export_audit"
     EVIDENCE_REFUSED = "evidence_refused"
+    MODEL_REGISTER = "model.register"
     MODEL_PROMOTE = "model.promote"
     MODEL_ROLLBACK = "model.rollback"
+    MODEL_THRESHOLDS = "model.thresholds"
 
 
 @dataclass(frozen=True, slots=True)

@@ -89,13 +89,14 @@ def register(
     training_data: Mapping[str, Any] | None = None,
     note: str = "",
     created_by: str = "",
+    actor: Actor | None = None,
 ) -> ModelVersion:
     """Check that ``onnx`` loads as a behaviour model, store it and add a candidate.
 
     Raises ``ModelLoadError`` for an unusable file and ``RegistryError`` for a bad or
     taken version name. Nothing is left behind when it raises: files already stored for
     the version are deleted again (e.g. the checkpoint is missing or the row cannot be
-    written).
+    written). ``actor`` (default: ``created_by`` without an address) goes to the audit log.
     """
     model = SequenceModel(onnx)
     version = version or next_version(session)
@@ -120,6 +121,8 @@ def register(
         )
         session.add(row)
         session.flush()
+        _audit(session, AuditAction.MODEL_REGISTER, actor or Actor(None, created_by or "system"),
+               version, {"sha256": row.sha256, "size": row.size, "note": note})
     except BaseException:
         for key, _ in uploads:
             try:
@@ -211,14 +214,21 @@ def rollback(
     return previous
 
 
-def set_thresholds(session: Session, version: str, thresholds: Mapping[str, Any]) -> ModelVersion:
-    """Replace the operating thresholds stored with ``version`` (see ``camera_threshold``)."""
+def set_thresholds(
+    session: Session, version: str, thresholds: Mapping[str, Any], *, actor: Actor
+) -> ModelVersion:
+    """Replace the operating thresholds stored with ``version`` (see ``camera_threshold``);
+    the old and new default and per-camera values go to the audit log under ``actor``."""
     row = get_version(session, version)
     cameras = {str(k): float(v) for k, v in dict(thresholds.get("cameras", {})).items()}
     for camera, value in cameras.items():
         if not 0.0 < value <= 1.0:
             raise RegistryError(f"threshold of camera {camera!r} must be in (0, 1], got {value}")
+    before = {"default": row.thresholds.get("default"), "cameras": row.thresholds.get("cameras")}
     row.thresholds = json_safe({**dict(thresholds), "cameras": cameras})
+    _audit(session, AuditAction.MODEL_THRESHOLDS, actor, version,
+           {"before": before, "after": {"default": row.thresholds.get("default"),
+                                        "cameras": cameras}})
     session.flush()
     return row
 

@@ -966,7 +966,7 @@ export interface components {
             user?: string | null;
             /**
              * Action
-             * @description e.g. login, login_failed, view_event, view_clip, download_snapshot, view_poses, review, delete_evidence, subject_search, export, erase, export_audit, evidence_refused, model.promote, model.rollback
+             * @description e.g. login, login_failed, view_event, view_clip, download_snapshot, view_poses, review, delete_evidence, subject_search, export, erase, export_audit, evidence_refused, model.register, model.promote, model.rollback, model.thresholds
              * @default null
              */
             action?: string | null;
@@ -1023,7 +1023,7 @@ export interface components {
             username: string;
             /**
              * Action
-             * @description e.g. login, login_failed, view_event, view_clip, download_snapshot, view_poses, review, delete_evidence, subject_search, export, erase, export_audit, evidence_refused, model.promote, model.rollback
+             * @description e.g. login, login_failed, view_event, view_clip, download_snapshot, view_poses, review, delete_evidence, subject_search, export, erase, export_audit, evidence_refused, model.register, model.promote, model.rollback, model.thresholds
              */
             action: string;
             /**
@@ -1072,7 +1072,7 @@ export interface components {
             user?: string | null;
             /**
              * Action
-             * @description e.g. login, login_failed, view_event, view_clip, download_snapshot, view_poses, review, delete_evidence, subject_search, export, erase, export_audit, evidence_refused, model.promote, model.rollback
+             * @description e.g. login, login_failed, view_event, view_clip, download_snapshot, view_poses, review, delete_evidence, subject_search, export, erase, export_audit, evidence_refused, model.register, model.promote, model.rollback, model.thresholds
              * @default null
              */
             action?: string | null;
@@ -2545,7 +2545,7 @@ export interface operations {
                 offset?: number | null;
                 /** @description username */
                 user?: string | null;
-                /** @description e.g. login, login_failed, view_event, view_clip, download_snapshot, view_poses, review, delete_evidence, subject_search, export, erase, export_audit, evidence_refused, model.promote, model.rollback */
+                /** @description e.g. login, login_failed, view_event, view_clip, download_snapshot, view_poses, review, delete_evidence, subject_search, export, erase, export_audit, evidence_refused, model.register, model.promote, model.rollback, model.thresholds */
                 action?: string | null;
                 /** @description target id, e.g. an event id */
                 target?: string | null;
@@ -2614,7 +2614,7 @@ export interface operations {
             query?: {
                 /** @description username */
                 user?: string | null;
-                /** @description e.g. login, login_failed, view_event, view_clip, download_snapshot, view_poses, review, delete_evidence, subject_search, export, erase, export_audit, evidence_refused, model.promote, model.rollback */
+                /** @description e.g. login, login_failed, view_event, view_clip, download_snapshot, view_poses, review, delete_evidence, subject_search, export, erase, export_audit, evidence_refused, model.register, model.promote, model.rollback, model.thresholds */
                 action?: string | null;
                 /** @description target id, e.g. an event id */
                 target?: string | null;

@@ -26,8 +26,10 @@ export const AUDIT_ACTIONS = [
   'export',
   'erase',
   'export_audit',
+  'model.register',
   'model.promote',
   'model.rollback',
+  'model.thresholds',
 ];
 
 const PAGE = 50;

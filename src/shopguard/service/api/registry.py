@@ -152,7 +152,7 @@ def set_thresholds(version: str, body: ThresholdsIn) -> VersionOut:
     thresholds = {**row.thresholds, "default": body.default, "cameras": body.cameras,
                   "chosen": {"by": current().username, "how": "set by hand"}}
     try:
-        row = store.set_thresholds(db(), version, thresholds)
+        row = store.set_thresholds(db(), version, thresholds, actor=request_actor())
     except store.RegistryError as exc:
         raise ApiError(422, str(exc), fields={"cameras": str(exc)}) from None
     db().commit()
