@@ -67,6 +67,39 @@ describe('report a missed theft (Live screen)', () => {
     expect(await screen.findByText('Missed theft reported')).toBeInTheDocument();
   });
 
+  it('a slow first answer of the list does not hide a report made meanwhile', async () => {
+    const user = userEvent.setup();
+    const stored: MissedReport[] = [];
+    let releaseFirst = () => {};
+    const firstAnswered = new Promise<void>((resolve) => (releaseFirst = resolve));
+    let lists = 0;
+    mockFetch(
+      baseRoutes({
+        'GET /api/cameras/door/missed': async () => {
+          const snapshot = { items: [...stored], total: stored.length, next: null };
+          if (++lists === 1) await firstAnswered; // the dialog's first request answers last
+          return snapshot;
+        },
+        'POST /api/cameras/door/missed': (call: { body: Partial<MissedReport> }) => {
+          const r: MissedReport = { ...earlier, id: 3, ...call.body, note: 'stale list' };
+          stored.unshift(r);
+          return reply(201, r);
+        },
+      }),
+    );
+    renderApp({ path: '/live', user: users.reviewer });
+    await user.click(await screen.findByRole('button', { name: 'Report a missed theft on Front door' }));
+    const dialog = screen.getByRole('dialog');
+    const list = within(dialog).getByRole('region', { name: 'Missed-theft reports of Front door' });
+    await user.click(within(dialog).getByRole('button', { name: 'Report' }));
+    expect(await within(list).findByText('stale list')).toBeInTheDocument();
+    releaseFirst();
+    await waitFor(() => expect(lists).toBe(2));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(within(list).getByText('stale list')).toBeInTheDocument();
+    expect(within(list).queryByText('No missed thefts reported')).not.toBeInTheDocument();
+  });
+
   it('a span longer than 10 minutes is not sent', async () => {
     const user = userEvent.setup();
     const { find } = mockFetch(baseRoutes({ 'GET /api/cameras/door/missed': { items: [], total: 0, next: null } }));

@@ -8,6 +8,7 @@ import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { api } from '../api/client';
 import type { Camera, MissedReport } from '../api/types';
 import { useFormSubmit } from '../hooks/useFormSubmit';
+import { STALE, useLatest } from '../hooks/useLatest';
 import { formatDateTime } from '../lib/format';
 import { useToast } from './toast';
 import { Badge, Button, EmptyState, Field, Loading, Modal, Notice } from './ui';
@@ -45,15 +46,19 @@ export function MissedTheftDialog({ camera, onClose }: { camera: Camera; onClose
   const [reports, setReports] = useState<MissedReport[] | null>(null);
   const [listError, setListError] = useState<string | null>(null);
   const name = camera.name || camera.id;
+  // the list asked for when the dialog opened may answer after the one asked for after a report
+  const latest = useLatest();
 
   const load = useCallback(async () => {
     try {
-      setReports((await api.missed.list(camera.id)).items);
+      const page = await latest(api.missed.list(camera.id));
+      if (page === STALE) return;
+      setReports(page.items);
       setListError(null);
     } catch (err) {
       setListError((err as Error).message);
     }
-  }, [camera.id]);
+  }, [camera.id, latest]);
 
   useEffect(() => {
     void load();

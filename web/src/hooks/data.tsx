@@ -6,6 +6,7 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useState, t
 import { api } from '../api/client';
 import type { Camera, CameraHealth, Health } from '../api/types';
 import { useStreamEvent } from './stream';
+import { STALE, useLatest } from './useLatest';
 
 interface CamerasState {
   cameras: Camera[];
@@ -30,16 +31,19 @@ export function CamerasProvider({ children }: { children: ReactNode }) {
   const [health, setHealth] = useState<Record<string, CameraHealth>>({});
   const [systemHealth, setSystemHealth] = useState<Health | null>(null);
 
+  const latest = useLatest();
   const reload = useCallback(async () => {
     try {
-      setCameras(await api.cameras.list());
+      const list = await latest(api.cameras.list());
+      if (list === STALE) return;
+      setCameras(list);
       setError(null);
+      setLoading(false);
     } catch (err) {
       setError(err instanceof Error ? err.message : String(err));
-    } finally {
       setLoading(false);
     }
-  }, []);
+  }, [latest]);
 
   const reloadHealth = useCallback(async () => {
     try {

@@ -19,6 +19,7 @@ import { useToast } from '../components/toast';
 import { Badge, Button, DeliveryBadge, EmptyState, Field, Loading, Modal, Notice } from '../components/ui';
 import { useCameras } from '../hooks/data';
 import { useFormSubmit } from '../hooks/useFormSubmit';
+import { STALE, useLatest } from '../hooks/useLatest';
 import { formatAgo, formatDateTime } from '../lib/format';
 
 const TABS = [
@@ -71,14 +72,17 @@ export function SettingsPage() {
 function useLoad<T>(load: () => Promise<T>) {
   const [data, setData] = useState<T | null>(null);
   const [error, setError] = useState<ApiError | Error | null>(null);
+  const latest = useLatest();
   const reload = useCallback(async () => {
     try {
-      setData(await load());
+      const answer = await latest(load());
+      if (answer === STALE) return;
+      setData(answer);
       setError(null);
     } catch (err) {
       setError(err as Error);
     }
-  }, [load]);
+  }, [load, latest]);
   useEffect(() => {
     void reload();
   }, [reload]);
