@@ -15,6 +15,7 @@ import type { ModelVersion, ModelVersionList, OperatingThresholds, VersionThresh
 import { useAuth } from '../auth/AuthContext';
 import { useCameras } from '../hooks/data';
 import { useFormSubmit } from '../hooks/useFormSubmit';
+import { STALE, useLatest } from '../hooks/useLatest';
 import { formatDateTime } from '../lib/format';
 import { useToast } from './toast';
 import { Badge, Button, EmptyState, Field, Loading, Modal, Notice } from './ui';
@@ -27,11 +28,15 @@ export function ModelRegistrySection() {
   const [versions, setVersions] = useState<ModelVersionList | null>(null);
   const [versionsError, setVersionsError] = useState<Error | null>(null);
 
+  // reloaded after each change: an earlier, slower answer must not undo what it shows
+  const latestThresholds = useLatest();
+  const latestVersions = useLatest();
+
   const load = useCallback(async () => {
     const jobs: Promise<void>[] = [
-      api.models
-        .thresholds()
+      latestThresholds(api.models.thresholds())
         .then((t) => {
+          if (t === STALE) return;
           setThresholds(t);
           setThresholdsError(null);
         })
@@ -39,16 +44,16 @@ export function ModelRegistrySection() {
     ];
     if (admin)
       jobs.push(
-        api.models
-          .versions()
+        latestVersions(api.models.versions())
           .then((v) => {
+            if (v === STALE) return;
             setVersions(v);
             setVersionsError(null);
           })
           .catch((err) => setVersionsError(err as Error)),
       );
     await Promise.all(jobs);
-  }, [admin]);
+  }, [admin, latestThresholds, latestVersions]);
 
   useEffect(() => {
     void load();
