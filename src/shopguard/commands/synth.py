@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 from tqdm import tqdm
 
+from shopguard.training.clip import PoseClip
 from shopguard.training.datasets.native import write_clip
 from shopguard.training.synth import iter_clips, split_seed
 from shopguard.training.synth.observe import CLASSIC_NOISE, NOISE_PROFILES
@@ -97,12 +99,20 @@ def run_data(args: argparse.Namespace) -> int:
     out = args.out / args.split
     clips = iter_clips(seed, args.n, theft_fraction=args.theft_fraction,
                        noise=NOISE_PROFILES[args.noise])
-    positives = 0
-    for clip in tqdm(clips, total=args.n, desc=f"synth {args.split}", unit="clip"):
-        write_clip(out / f"{clip.clip_id}.npz", clip)
-        positives += int(clip.labels.any())
-    print(f"wrote {args.n} clips ({positives} with concealment) to {out}")
+    n, thefts = _write_clips(out, tqdm(clips, total=args.n, desc=f"synth {args.split}",
+                                       unit="clip"))
+    print(f"wrote {n} clips ({thefts} with concealment) to {out}")
     return 0
+
+
+def _write_clips(out: Path, clips: Iterable[PoseClip]) -> tuple[int, int]:
+    """Write each clip as ``out/<clip_id>.npz``; returns how many, and how many hold a theft."""
+    n = thefts = 0
+    for clip in clips:
+        write_clip(out / f"{clip.clip_id}.npz", clip)
+        n += 1
+        thefts += int(clip.labels.any())
+    return n, thefts
 
 
 def run_scenes(args: argparse.Namespace) -> int:
@@ -113,16 +123,15 @@ def run_scenes(args: argparse.Namespace) -> int:
         print("shopguard synth scenes: error: --n must be ≥ 1", file=sys.stderr)
         return 2
     out = args.out / args.split
-    clips = thefts = 0
-    for seed in tqdm(range(args.first_seed, args.first_seed + args.n), desc="scenes",
-                     unit="scene"):
-        scene = generate_scene(seed, duration=args.duration, fps=args.fps,
-                               n_thieves=args.thieves)
-        for clip in scene_clips(scene, noise=NOISE_PROFILES[args.noise]):
-            write_clip(out / f"{clip.clip_id}.npz", clip)
-            clips += 1
-            thefts += int(clip.labels.any())
-    print(f"wrote {clips} clips ({thefts} with concealment) of {args.n} scenes to {out}")
+    seeds = tqdm(range(args.first_seed, args.first_seed + args.n), desc="scenes", unit="scene")
+    clips = (
+        clip for seed in seeds
+        for clip in scene_clips(generate_scene(seed, duration=args.duration, fps=args.fps,
+                                               n_thieves=args.thieves),
+                                noise=NOISE_PROFILES[args.noise])
+    )
+    n, thefts = _write_clips(out, clips)
+    print(f"wrote {n} clips ({thefts} with concealment) of {args.n} scenes to {out}")
     return 0
 
 
