@@ -1,4 +1,5 @@
-"""Keypoint noise profiles of the synthetic generator (``classic``, ``pose-fit``, ``pose-slip``)."""
+"""Keypoint noise profiles of the synthetic generator (``classic``, ``pose-fit``, ``pose-slip``,
+``exact``)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from shopguard.training.synth import generate_clips
 from shopguard.training.synth.observe import (
     BODY_PARTS,
     CLASSIC_NOISE,
+    EXACT_POSE,
     POSE_FIT_NOISE,
     POSE_SLIP_NOISE,
     SLIP_TARGETS,
@@ -141,3 +143,21 @@ def test_mirrored_frames_come_in_episodes_at_the_rate_for_the_facing() -> None:
     rng = np.random.default_rng(6)
     assert not CLASSIC_NOISE.mirror_frames(rng, facing_camera).any()
     assert rng.random() == np.random.default_rng(6).random()  # nothing was drawn
+
+
+def test_exact_is_the_classic_clip_without_the_pose_models_errors() -> None:
+    classic = generate_clips(23, 4, theft_fraction=0.5)
+    exact = generate_clips(23, 4, theft_fraction=0.5, noise=EXACT_POSE)
+    for noisy, clean in zip(classic, exact, strict=True):
+        # the same visit, frames and labels (the same random numbers were drawn)
+        np.testing.assert_array_equal(noisy.timestamps, clean.timestamps)
+        np.testing.assert_array_equal(noisy.labels, clean.labels)
+        assert clean.meta["noise_profile"] == "exact"
+        conf = clean.keypoints[..., 2]
+        assert set(np.unique(conf)) <= {0.0, 1.0}
+        # the joints the pose model reported are in view (bar its rare left/right swaps)
+        assert np.mean(conf[noisy.keypoints[..., 2] > 0] == 1.0) > 0.98
+        seen = (conf > 0) & (noisy.keypoints[..., 2] > 0)
+        error = np.linalg.norm(noisy.keypoints[..., :2] - clean.keypoints[..., :2], axis=-1)
+        assert float(np.median(error[seen])) > 0.0
+        assert np.all(clean.keypoints[conf == 0, :2] == 0.0)

@@ -55,6 +55,10 @@ class NoiseProfile:
     #: Share of frames whose left and right labels are all swapped, for people facing the
     #: camera and for people facing away (see ``mirror_frames``).
     mirror: tuple[float, float] = (0.0, 0.0)
+    #: Report the exact projection instead (a perfect pose model: every joint in view at
+    #: its true place with confidence 1). The same random numbers are drawn as under
+    #: ``classic``, so an exact clip is its classic twin without the pose model's errors.
+    exact: bool = False
 
     def factors(self, rng: np.random.Generator, frames: int) -> Array | None:
         """(frames, 17, 1) noise factors, or ``None`` when the profile changes nothing
@@ -162,7 +166,11 @@ POSE_SLIP_NOISE = NoiseProfile(
                  (0.15, 0.66, 0.19), (0.20, 0.64, 0.16), (0.16, 0.44, 0.40)),
     mirror=(0.106, 0.217),
 )
-NOISE_PROFILES = {p.name: p for p in (CLASSIC_NOISE, POSE_FIT_NOISE, POSE_SLIP_NOISE)}
+#: A perfect pose model, for measuring what the pose itself tells apart (a ceiling).
+EXACT_POSE = NoiseProfile("exact", {}, {}, exact=True)
+NOISE_PROFILES = {
+    p.name: p for p in (CLASSIC_NOISE, POSE_FIT_NOISE, POSE_SLIP_NOISE, EXACT_POSE)
+}
 
 
 @dataclass(slots=True)
@@ -309,4 +317,6 @@ def degrade(
     box_h = (truth.boxes[:, 3] - truth.boxes[:, 1])[:, None]
     boxes = truth.boxes + rng.normal(0, 0.02, (t, 4)) * box_h
     params = {"quality": round(quality, 3), "noise": round(noise, 4), "joint_drop": round(drop, 4)}
+    if profile.exact:
+        return truth.keypoints.astype(np.float32), truth.boxes.astype(np.float32), {}
     return kps.astype(np.float32), boxes.astype(np.float32), params
