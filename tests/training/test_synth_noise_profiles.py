@@ -18,6 +18,7 @@ from shopguard.training.synth.observe import (
     BODY_PARTS,
     CLASSIC_NOISE,
     EXACT_POSE,
+    EXACT_POSITIONS,
     POSE_FIT_NOISE,
     POSE_SLIP_NOISE,
     SLIP_TARGETS,
@@ -161,3 +162,18 @@ def test_exact_is_the_classic_clip_without_the_pose_models_errors() -> None:
         error = np.linalg.norm(noisy.keypoints[..., :2] - clean.keypoints[..., :2], axis=-1)
         assert float(np.median(error[seen])) > 0.0
         assert np.all(clean.keypoints[conf == 0, :2] == 0.0)
+
+
+def test_exact_positions_keeps_the_classic_confidences_and_lost_joints() -> None:
+    classic = generate_clips(23, 4, theft_fraction=0.5)
+    exact = generate_clips(23, 4, theft_fraction=0.5, noise=EXACT_POSE)
+    placed = generate_clips(23, 4, theft_fraction=0.5, noise=EXACT_POSITIONS)
+    for noisy, clean, clip in zip(classic, exact, placed, strict=True):
+        np.testing.assert_array_equal(clip.labels, noisy.labels)
+        assert clip.meta["noise_profile"] == "exact-positions"
+        reported = clip.keypoints[..., 2] > 0
+        # the same joints are lost as under classic, the rest sit exactly at the truth
+        assert np.mean(reported == (noisy.keypoints[..., 2] > 0)) > 0.98
+        np.testing.assert_allclose(clip.keypoints[reported, :2], clean.keypoints[reported, :2],
+                                   atol=1e-3)
+        assert np.all(clean.keypoints[reported, 2] == 1.0)

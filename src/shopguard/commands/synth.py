@@ -44,8 +44,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     data.add_argument(
         "--noise", choices=sorted(NOISE_PROFILES), default=CLASSIC_NOISE.name,
         help="keypoint noise: classic (default), pose-fit (sized like the real pose model's "
-             "errors on rendered scenes), pose-slip (also its misplaced wrists) or exact (a "
-             "perfect pose model: every joint in view at its true place)")
+             "errors on rendered scenes), pose-slip (also its misplaced wrists), exact (a "
+             "perfect pose model: every joint in view at its true place) or exact-positions "
+             "(classic confidences and lost joints, true places)")
     data.set_defaults(func=run_data)
     video = actions.add_parser("video", help="render a simulated store video + ground truth")
     video.add_argument("--out", required=True, type=Path, help="output directory")

@@ -57,7 +57,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--noise", choices=sorted(NOISE_PROFILES), default=CLASSIC_NOISE.name,
         help="keypoint noise of synthetic train and validation clips: classic (default), "
              "pose-fit (sized like the real pose model's errors on rendered scenes) or "
-             "pose-slip (also its misplaced wrists); exact (a perfect pose model) measures "
+             "pose-slip (also its misplaced wrists); exact (a perfect pose model) and "
+             "exact-positions (classic confidences and lost joints, true places) measure "
              "what the pose alone tells apart")
     parser.add_argument("--val-clips", type=int, default=600, help="synthetic validation clips")
     parser.add_argument(

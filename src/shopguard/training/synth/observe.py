@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from statistics import NormalDist
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -55,10 +56,12 @@ class NoiseProfile:
     #: Share of frames whose left and right labels are all swapped, for people facing the
     #: camera and for people facing away (see ``mirror_frames``).
     mirror: tuple[float, float] = (0.0, 0.0)
-    #: Report the exact projection instead (a perfect pose model: every joint in view at
-    #: its true place with confidence 1). The same random numbers are drawn as under
-    #: ``classic``, so an exact clip is its classic twin without the pose model's errors.
-    exact: bool = False
+    #: What is reported exactly instead (the same random numbers are drawn as under
+    #: ``classic``, so such a clip is its classic twin without some of the pose model's
+    #: errors): ``"positions"``: every reported joint at its true place (the classic
+    #: confidences and lost joints, no left/right swaps); ``"all"``: a perfect pose model,
+    #: every joint in view at its true place with confidence 1. ``""``: nothing.
+    exact: Literal["", "positions", "all"] = ""
 
     def factors(self, rng: np.random.Generator, frames: int) -> Array | None:
         """(frames, 17, 1) noise factors, or ``None`` when the profile changes nothing
@@ -167,9 +170,13 @@ POSE_SLIP_NOISE = NoiseProfile(
     mirror=(0.106, 0.217),
 )
 #: A perfect pose model, for measuring what the pose itself tells apart (a ceiling).
-EXACT_POSE = NoiseProfile("exact", {}, {}, exact=True)
+EXACT_POSE = NoiseProfile("exact", {}, {}, exact="all")
+#: The classic confidences and lost joints with exact positions: how much of what the
+#: pose model's errors cost is its pixel noise.
+EXACT_POSITIONS = NoiseProfile("exact-positions", {}, {}, exact="positions")
 NOISE_PROFILES = {
-    p.name: p for p in (CLASSIC_NOISE, POSE_FIT_NOISE, POSE_SLIP_NOISE, EXACT_POSE)
+    p.name: p
+    for p in (CLASSIC_NOISE, POSE_FIT_NOISE, POSE_SLIP_NOISE, EXACT_POSE, EXACT_POSITIONS)
 }
 
 
@@ -310,6 +317,8 @@ def degrade(
     )
     xy = profile.slip_wrists(profile_rng, uv + sigma * jitter, full_uv[:, :NUM_KEYPOINTS])
     swap = (rng.random(t) < 0.005) | profile.mirror_frames(profile_rng, facing >= 0)
+    if profile.exact == "positions":
+        xy, swap = uv, np.zeros(t, bool)
     for a, b in FLIP_PAIRS:
         xy[swap, a], xy[swap, b] = xy[swap, b].copy(), xy[swap, a].copy()
         conf[swap, a], conf[swap, b] = conf[swap, b].copy(), conf[swap, a].copy()
@@ -317,6 +326,6 @@ def degrade(
     box_h = (truth.boxes[:, 3] - truth.boxes[:, 1])[:, None]
     boxes = truth.boxes + rng.normal(0, 0.02, (t, 4)) * box_h
     params = {"quality": round(quality, 3), "noise": round(noise, 4), "joint_drop": round(drop, 4)}
-    if profile.exact:
+    if profile.exact == "all":
         return truth.keypoints.astype(np.float32), truth.boxes.astype(np.float32), {}
     return kps.astype(np.float32), boxes.astype(np.float32), params
