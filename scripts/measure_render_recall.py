@@ -14,18 +14,20 @@ are counted (others are reported separately as "small/occluded").
 Usage::
 
     python scripts/measure_render_recall.py --seeds 1 2 3 --frames 60
+    python scripts/measure_render_recall.py --seeds 9 10 11 12 13 14 15 16 --frames 20 \
+        --thresholds 0.1 0.15 0.2 0.25 0.3
 """
 
 from __future__ import annotations
 
 import argparse
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from shopguard.training.render import SceneRenderer
 from shopguard.training.synth import generate_scene
-from shopguard.vision.pose import PoseEstimator
+from shopguard.vision.pose import PoseEstimator, PoseSettings
 
 
 @dataclass
@@ -109,9 +111,16 @@ def main() -> int:
     parser.add_argument("--model", default=None, help="pose model (default: the shipped one)")
     parser.add_argument("--min-visible", type=float, default=0.5)
     parser.add_argument("--min-height", type=float, default=40.0)
+    parser.add_argument("--thresholds", type=float, nargs="+", default=None,
+                        help="also print the totals at these person score thresholds")
     args = parser.parse_args()
-    estimator = PoseEstimator(args.model, threads=2)
+    cuts = sorted(args.thresholds or [])
+    settings = PoseSettings()
+    if cuts:  # NMS keeps the same boxes at any lower cut: detect once, cut afterwards
+        settings = replace(settings, score_threshold=min([*cuts, settings.score_threshold]))
+    estimator = PoseEstimator(args.model, settings=settings, threads=2)
     total, whole = Tally(), Tally()
+    at_cut = {cut: Tally() for cut in cuts}
     print("| scene | people | found | recall | precision | median kp error / box h | skipped |")
     print("| --- | --- | --- | --- | --- | --- | --- |")
     for seed in args.seeds:
@@ -121,13 +130,20 @@ def main() -> int:
         for fi in np.linspace(0, len(renderer) - 1, args.frames).astype(int):
             rf = renderer.frame(int(fi))
             poses = estimator(rf.image)
-            found = (poses.boxes, poses.keypoints)
+            for cut, cut_tally in at_cut.items():
+                keep = poses.scores >= cut
+                cut_tally.add(score_frame(rf.people, poses.boxes[keep], poses.keypoints[keep],
+                                          args.min_visible, args.min_height))
+            keep = poses.scores >= PoseSettings().score_threshold
+            found = (poses.boxes[keep], poses.keypoints[keep])
             tally.add(score_frame(rf.people, *found, args.min_visible, args.min_height))
             whole.add(score_frame(rf.people, *found, 0.9, args.min_height))
         print(tally.row(f"seed {seed}"))
         total.add(tally)
     print(total.row("**all**"))
     print(whole.row("all, people ≥ 90 % visible"))
+    for cut, cut_tally in at_cut.items():
+        print(cut_tally.row(f"all, person score ≥ {cut}"))
     return 0
 
 
