@@ -8,6 +8,8 @@ A :class:`NoiseProfile` scales the pixel noise per joint: ``classic`` (the gener
 original noise), ``pose-fit`` (fitted to the real pose model's errors on rendered
 scenes: larger on the arms, with heavy tails) or ``pose-slip`` (``pose-fit`` plus wrists
 reported at the other wrist, elbow or hip, as the real model does; docs/synthetic-data.md).
+``exact`` and ``exact-positions`` take errors away instead, to measure what the pose itself
+carries (a perfect pose model; exact places with the classic confidences).
 """
 
 from __future__ import annotations
