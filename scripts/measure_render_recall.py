@@ -21,7 +21,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -103,6 +103,14 @@ def score_frame(
     return tally
 
 
+def estimator_down_to(thresholds: list[float], model: str | None = None) -> PoseEstimator:
+    """A pose estimator keeping people down to the lowest of ``thresholds`` (and of the
+    pipeline's own); cut its output per threshold with ``poses.subset(poses.scores >= t)``:
+    NMS keeps the same boxes at any lower cut, so one detection pass serves them all."""
+    lowest = min([*thresholds, PoseSettings().score_threshold])
+    return PoseEstimator(model, settings=PoseSettings(score_threshold=lowest), threads=2)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3, 4])
@@ -115,10 +123,7 @@ def main() -> int:
                         help="also print the totals at these person score thresholds")
     args = parser.parse_args()
     cuts = sorted(args.thresholds or [])
-    settings = PoseSettings()
-    if cuts:  # NMS keeps the same boxes at any lower cut: detect once, cut afterwards
-        settings = replace(settings, score_threshold=min([*cuts, settings.score_threshold]))
-    estimator = PoseEstimator(args.model, settings=settings, threads=2)
+    estimator = estimator_down_to(cuts, args.model)
     total, whole = Tally(), Tally()
     at_cut = {cut: Tally() for cut in cuts}
     print("| scene | people | found | recall | precision | median kp error / box h | skipped |")
@@ -131,11 +136,11 @@ def main() -> int:
             rf = renderer.frame(int(fi))
             poses = estimator(rf.image)
             for cut, cut_tally in at_cut.items():
-                keep = poses.scores >= cut
-                cut_tally.add(score_frame(rf.people, poses.boxes[keep], poses.keypoints[keep],
+                kept = poses.subset(poses.scores >= cut)
+                cut_tally.add(score_frame(rf.people, kept.boxes, kept.keypoints,
                                           args.min_visible, args.min_height))
-            keep = poses.scores >= PoseSettings().score_threshold
-            found = (poses.boxes[keep], poses.keypoints[keep])
+            kept = poses.subset(poses.scores >= PoseSettings().score_threshold)
+            found = (kept.boxes, kept.keypoints)
             tally.add(score_frame(rf.people, *found, args.min_visible, args.min_height))
             whole.add(score_frame(rf.people, *found, 0.9, args.min_height))
         print(tally.row(f"seed {seed}"))

@@ -23,13 +23,12 @@ import argparse
 from collections import Counter, defaultdict
 
 import numpy as np
-from measure_render_recall import iou_matrix
+from measure_render_recall import estimator_down_to, iou_matrix
 
-from shopguard.core import Poses, Tracks
+from shopguard.core import Tracks
 from shopguard.training.render import SceneRenderer
 from shopguard.training.render.video import RenderedFrame
 from shopguard.training.synth import generate_scene
-from shopguard.vision.pose import PoseEstimator, PoseSettings
 from shopguard.vision.tracking import PersonTracker
 
 
@@ -96,9 +95,7 @@ def main() -> int:
     parser.add_argument("--fps", type=float, default=5.0, help="analysis frames per second")
     parser.add_argument("--min-visible", type=float, default=0.5)
     args = parser.parse_args()
-    # NMS keeps the same boxes at any lower cut: detect once, cut per threshold afterwards
-    settings = PoseSettings(score_threshold=min(args.thresholds))
-    estimator = PoseEstimator(None, settings=settings, threads=2)
+    estimator = estimator_down_to(args.thresholds)
     coverage = {cut: Coverage() for cut in args.thresholds}
     for seed in args.seeds:
         scene = generate_scene(seed, duration=args.duration)
@@ -109,8 +106,7 @@ def main() -> int:
             frame = renderer.frame(fi)
             poses = estimator(frame.image)
             for cut, tracker in trackers.items():
-                keep = poses.scores >= cut
-                kept = Poses(poses.boxes[keep], poses.scores[keep], poses.keypoints[keep])
+                kept = poses.subset(poses.scores >= cut)
                 coverage[cut].add_frame(frame, tracker.update(kept, frame.t), args.min_visible)
         for cov in coverage.values():
             cov.end_scene()

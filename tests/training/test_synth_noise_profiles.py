@@ -146,10 +146,16 @@ def test_mirrored_frames_come_in_episodes_at_the_rate_for_the_facing() -> None:
     assert rng.random() == np.random.default_rng(6).random()  # nothing was drawn
 
 
-def test_exact_is_the_classic_clip_without_the_pose_models_errors() -> None:
-    classic = generate_clips(23, 4, theft_fraction=0.5)
-    exact = generate_clips(23, 4, theft_fraction=0.5, noise=EXACT_POSE)
-    for noisy, clean in zip(classic, exact, strict=True):
+@pytest.fixture(scope="module")
+def twins() -> list:
+    """The same clips as ``classic``, ``exact`` and ``exact-positions`` report them."""
+    profiles = (CLASSIC_NOISE, EXACT_POSE, EXACT_POSITIONS)
+    made = [generate_clips(23, 4, theft_fraction=0.5, noise=p) for p in profiles]
+    return list(zip(*made, strict=True))
+
+
+def test_exact_is_the_classic_clip_without_the_pose_models_errors(twins: list) -> None:
+    for noisy, clean, _ in twins:
         # the same visit, frames and labels (the same random numbers were drawn)
         np.testing.assert_array_equal(noisy.timestamps, clean.timestamps)
         np.testing.assert_array_equal(noisy.labels, clean.labels)
@@ -164,11 +170,8 @@ def test_exact_is_the_classic_clip_without_the_pose_models_errors() -> None:
         assert np.all(clean.keypoints[conf == 0, :2] == 0.0)
 
 
-def test_exact_positions_keeps_the_classic_confidences_and_lost_joints() -> None:
-    classic = generate_clips(23, 4, theft_fraction=0.5)
-    exact = generate_clips(23, 4, theft_fraction=0.5, noise=EXACT_POSE)
-    placed = generate_clips(23, 4, theft_fraction=0.5, noise=EXACT_POSITIONS)
-    for noisy, clean, clip in zip(classic, exact, placed, strict=True):
+def test_exact_positions_keeps_the_classic_confidences_and_lost_joints(twins: list) -> None:
+    for noisy, clean, clip in twins:
         np.testing.assert_array_equal(clip.labels, noisy.labels)
         assert clip.meta["noise_profile"] == "exact-positions"
         reported = clip.keypoints[..., 2] > 0
